@@ -1,0 +1,921 @@
+package io.trainledger.tor.core;
+
+import io.trainledger.events.AttemptStarted;
+import io.trainledger.events.CheckpointCommitted;
+import io.trainledger.events.CheckpointDeleted;
+import io.trainledger.events.CheckpointRejected;
+import io.trainledger.events.CheckpointSnapshotted;
+import io.trainledger.events.EvalCompleted;
+import io.trainledger.events.FailureDetected;
+import io.trainledger.events.FailureType;
+import io.trainledger.events.FaultInjected;
+import io.trainledger.events.RecoveryCompleted;
+import io.trainledger.events.RunCancelled;
+import io.trainledger.events.RunCompleted;
+import io.trainledger.events.RunEvent;
+import io.trainledger.events.RunRejected;
+import io.trainledger.events.RunSubmitted;
+import io.trainledger.events.StepCompleted;
+import io.trainledger.tor.RunStatus;
+import io.trainledger.tor.TorReport;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The TOR ledger of one run: a deterministic fold of the run's {@link RunEvent}s, in log order, into the state from
+ * which a {@link TorReport} can be produced at any point ({@link #report()}).
+ *
+ * <p>Event time only, integer arithmetic only (micros for instants, nanos for durations), so the same events give the
+ * same report bit for bit. Duplicates are dropped by natural keys (attempt, step, failed attempt, ...), which also
+ * drops any event re-sent with the same {@code eventId}; events that carry no such key are deduplicated by a small
+ * ring of recent event ids. Cross-producer reordering is tolerated as long as causally related events keep their order
+ * (docs/TOR.md, "Ordering and duplicates").
+ *
+ * <p>The state serialises to a compact versioned binary form ({@link #toBytes()}, {@link #fromBytes(byte[])}) for a
+ * Kafka Streams state store; folding in chunks with a serialise/deserialise between them equals folding at once.
+ *
+ * <p>Not thread-safe: one ledger per run, folded by one thread.
+ */
+public final class TorLedger {
+
+    /** Version byte of {@link #toBytes()}. */
+    public static final int STATE_VERSION = 1;
+    /** Default sliding window: the last hour. */
+    public static final long[] DEFAULT_WINDOWS_SECONDS = {3600};
+    /** Default hardware multiples of the projection. */
+    public static final double[] DEFAULT_PROJECTION_SCALES = {2, 4, 8, 16};
+
+    static final int RING = 32;
+    static final int SLOTS = 60;
+    static final int MAX_MARKS = 32;
+    static final int RECENT_IDS = 8;
+    private static final long UNSET = Long.MIN_VALUE;
+    private static final FailureType[] TYPES = FailureType.values();
+    private static final RunStatus[] STATUSES = RunStatus.values();
+    static final int A_COUNT = 0;
+    static final int A_DETECTION = 1;
+    static final int A_RESTART = 2;
+    static final int A_INIT = 3;
+    static final int A_RESTORE = 4;
+    static final int A_WASTED = 5;
+    static final int A_COLS = 6;
+
+    // identity and clock
+    private String runId = "";
+    private boolean submitted;
+    private long originMicros = UNSET;
+    private long asOfMicros = UNSET;
+    private long endMicros = UNSET;
+    private RunStatus status = RunStatus.UNKNOWN;
+    private long configuredIdealNanos;
+    private long eventsFolded;
+    private long executedSteps;
+
+    // attempts and closed badput
+    private int currentAttempt;
+    private long queuedNanos;
+    private long initNanos;
+    private long restoreNanos;
+    private long stallNanos;
+    private long wastedNanos;
+    private long detectionNanos;
+    private long restartNanos;
+    private int pendingType = -1;
+    private long pendingDetectedMicros;
+    private int lastFailedAttempt;
+    private long lastFailedStep;
+    private final long[][] attr = new long[TYPES.length][A_COLS];
+
+    // the preserved lineage: steps 1..head, with cumulative step time, and a ring of recent cumulative values
+    private long head;
+    private long cumNanos;
+    private long ringFloor;
+    private long ringFloorCum;
+    private final long[] ring = new long[RING];
+
+    // straggler (fail-slow) periods, as lineage quantities so a rollback undoes them exactly
+    private boolean stragOpen;
+    private int stragKeyAttempt;
+    private long stragKeyMicros = UNSET;
+    private long stragNanos;
+    private long stragSteps;
+
+    // checkpoint marks: the lineage state at each snapshot, restorable once committed
+    private int markCount;
+    private long[] markStep = new long[4];
+    private long[] markCum = new long[4];
+    private long[] markStragNanos = new long[4];
+    private long[] markStragSteps = new long[4];
+    private boolean[] markCommitted = new boolean[4];
+
+    // snapshot keys and the interval fit
+    private int lastSnapAttempt;
+    private long lastSnapStep;
+    private long snapshotCount;
+    private long snapshotIntervalSteps;
+    private long prevSnapStep;
+
+    // other natural keys
+    private long lastFaultPlannedMicros = UNSET;
+    private int lastEvalAttempt;
+    private long lastEvalStep;
+    private int lastRecoveryAttempt;
+    private final long[] recentIds = new long[RECENT_IDS];
+    private int recentPos;
+
+    // sliding windows
+    private final long[] windowSeconds;
+    private final long[] slotNanos;
+    private final long[][] slotCounts;
+    private final long[] lastSlot;
+
+    private IdealStepEstimator ideal = new IdealStepEstimator();
+
+    private TorLedger(long[] windowSeconds) {
+        this.windowSeconds = windowSeconds.clone();
+        this.slotNanos = new long[windowSeconds.length];
+        this.slotCounts = new long[windowSeconds.length][SLOTS];
+        this.lastSlot = new long[windowSeconds.length];
+        for (int w = 0; w < windowSeconds.length; w++) {
+            if (windowSeconds[w] <= 0 || windowSeconds[w] % SLOTS != 0) {
+                throw new IllegalArgumentException("window must be a positive multiple of " + SLOTS + " s, got " + windowSeconds[w]);
+            }
+            slotNanos[w] = windowSeconds[w] / SLOTS * 1_000_000_000L;
+            lastSlot[w] = -1;
+        }
+    }
+
+    /** A new, empty ledger with the default one-hour sliding window. */
+    public static TorLedger create() {
+        return new TorLedger(DEFAULT_WINDOWS_SECONDS);
+    }
+
+    /** A new, empty ledger with the given sliding windows (seconds, each a positive multiple of 60). */
+    public static TorLedger create(long... windowSeconds) {
+        return new TorLedger(windowSeconds);
+    }
+
+    /** Folds a whole sequence, in order. */
+    public static TorLedger fold(Iterable<RunEvent> events) {
+        TorLedger ledger = create();
+        for (RunEvent e : events) {
+            ledger.apply(e);
+        }
+        return ledger;
+    }
+
+    // ------------------------------------------------------------------------------------------------ the fold
+
+    /**
+     * Folds one event. Returns false when it was recognised as a duplicate (or carries nothing this ledger can use,
+     * such as a commit of a checkpoint it never saw) and changed nothing.
+     */
+    public boolean apply(RunEvent event) {
+        long t = micros(event.getEventTime());
+        Object p = event.getPayload();
+        boolean accepted;
+        if (p instanceof StepCompleted s) {
+            accepted = onStep(event.getAttempt(), t, s);
+        } else if (p instanceof CheckpointSnapshotted s) {
+            accepted = onSnapshot(event.getAttempt(), s);
+        } else if (p instanceof CheckpointCommitted c) {
+            accepted = onCommit(c);
+        } else if (p instanceof AttemptStarted a) {
+            accepted = onAttempt(t, a);
+        } else if (p instanceof FailureDetected f) {
+            accepted = onFailure(f);
+        } else if (p instanceof RecoveryCompleted r) {
+            accepted = onRecovery(r);
+        } else if (p instanceof RunSubmitted s) {
+            accepted = onSubmitted(t, s);
+        } else if (p instanceof RunCompleted) {
+            accepted = onEnd(t, RunStatus.COMPLETED);
+        } else if (p instanceof RunCancelled) {
+            accepted = onEnd(t, RunStatus.CANCELLED);
+        } else if (p instanceof CheckpointRejected r) {
+            accepted = removeMark(r.getStep());
+        } else if (p instanceof CheckpointDeleted d) {
+            accepted = removeMark(d.getStep());
+        } else if (p instanceof FaultInjected f) {
+            // ground truth from chaos: never read by TOR, only counted once
+            long planned = micros(f.getPlannedAt());
+            accepted = planned > lastFaultPlannedMicros;
+            if (accepted) {
+                lastFaultPlannedMicros = planned;
+            }
+        } else if (p instanceof EvalCompleted ev) {
+            accepted = after(event.getAttempt(), ev.getStep(), lastEvalAttempt, lastEvalStep);
+            if (accepted) {
+                lastEvalAttempt = event.getAttempt();
+                lastEvalStep = ev.getStep();
+            }
+        } else if (p instanceof RunRejected r) {
+            accepted = firstSeen(event.getEventId());
+            if (accepted && !submitted && "SubmitRun".equals(r.getCommand())) {
+                status = RunStatus.REJECTED;
+                endMicros = t;
+            }
+        } else {
+            accepted = firstSeen(event.getEventId());
+        }
+        if (!accepted) {
+            return false;
+        }
+        eventsFolded++;
+        if (runId.isEmpty()) {
+            runId = event.getRunId();
+        }
+        if (originMicros == UNSET) {
+            originMicros = t;
+        }
+        if (endMicros == UNSET || t <= endMicros) {
+            asOfMicros = asOfMicros == UNSET ? t : Math.max(asOfMicros, t);
+        }
+        if (endMicros != UNSET) {
+            asOfMicros = endMicros;
+        }
+        return true;
+    }
+
+    private boolean onSubmitted(long t, RunSubmitted s) {
+        if (submitted) {
+            return false;
+        }
+        submitted = true;
+        if (originMicros == UNSET || executedSteps == 0) {
+            originMicros = t;
+        }
+        Double idealSeconds = s.getIdealStepSeconds();
+        if (idealSeconds != null && idealSeconds > 0) {
+            configuredIdealNanos = Math.round(idealSeconds * 1e9);
+        }
+        if (status == RunStatus.UNKNOWN) {
+            status = RunStatus.SUBMITTED;
+        }
+        return true;
+    }
+
+    private boolean onAttempt(long t, AttemptStarted a) {
+        int k = a.getAttempt();
+        if (k <= currentAttempt) {
+            return false;
+        }
+        if (originMicros == UNSET) {
+            originMicros = t;
+        }
+        long init = Math.max(0, a.getInitNanos());
+        long restore = Math.max(0, a.getRestoreNanos());
+        long startInit = rel(t) - init - restore;
+        closeStraggler();
+        int type = pendingType;
+        if (currentAttempt == 0) {
+            queuedNanos = Math.max(0, startInit);
+        } else if (type >= 0) {
+            long restart = Math.max(0, startInit - rel(pendingDetectedMicros));
+            restartNanos += restart;
+            attr[type][A_RESTART] += restart;
+        }
+        initNanos += init;
+        restoreNanos += restore;
+        if (type >= 0) {
+            attr[type][A_INIT] += init;
+            attr[type][A_RESTORE] += restore;
+        }
+        long r = a.getRestoredFromStep() == null ? 0 : Math.max(0, a.getRestoredFromStep());
+        if (currentAttempt > 0 || head > 0) {
+            long wasted = rollbackTo(r);
+            wastedNanos += wasted;
+            if (type >= 0) {
+                attr[type][A_WASTED] += wasted;
+            }
+        }
+        prevSnapStep = head;
+        currentAttempt = k;
+        pendingType = -1;
+        if (endMicros == UNSET) {
+            status = RunStatus.RUNNING;
+        }
+        return true;
+    }
+
+    private boolean onStep(int attempt, long t, StepCompleted s) {
+        long step = s.getStep();
+        if (attempt < currentAttempt || step <= head || (attempt == lastFailedAttempt && step > lastFailedStep)) {
+            return false; // a duplicate, a stale step of an earlier attempt, or a step after a failure's last progress
+        }
+        long d = Math.max(0, s.getStepNanos());
+        executedSteps++;
+        for (long g = head + 1; g < step && g > step - RING; g++) {
+            ring[(int) (g & (RING - 1))] = cumNanos; // steps missing from the log carry no time
+        }
+        head = step;
+        cumNanos += d;
+        ring[(int) (step & (RING - 1))] = cumNanos;
+        if (stragOpen) {
+            stragNanos += d;
+            stragSteps++;
+        } else if (Double.isFinite(s.getLoss())) {
+            ideal.add(d);
+        }
+        if (originMicros == UNSET) {
+            originMicros = t;
+        }
+        long r = rel(t);
+        for (int w = 0; w < windowSeconds.length; w++) {
+            addToSlot(w, r < 0 ? 0 : r / slotNanos[w]);
+        }
+        return true;
+    }
+
+    private boolean onSnapshot(int attempt, CheckpointSnapshotted s) {
+        long c = s.getStep();
+        if (!after(attempt, c, lastSnapAttempt, lastSnapStep) || attempt < currentAttempt
+                || (attempt == lastFailedAttempt && c > lastFailedStep) || c > head) {
+            return false;
+        }
+        lastSnapAttempt = attempt;
+        lastSnapStep = c;
+        stallNanos += Math.max(0, s.getStallNanos());
+        snapshotCount++;
+        snapshotIntervalSteps += Math.max(0, c - prevSnapStep);
+        prevSnapStep = c;
+        if (findMark(c) < 0) {
+            addMark(c, cumAt(c), false);
+        }
+        return true;
+    }
+
+    private boolean onCommit(CheckpointCommitted cc) {
+        long c = cc.getStep();
+        int i = findMark(c);
+        if (i >= 0 && markCommitted[i]) {
+            return false;
+        }
+        if (i < 0) {
+            if (c > head || c < lowestKnown()) {
+                return false;
+            }
+            i = addMark(c, cumAt(c), true);
+        }
+        markCommitted[i] = true;
+        // commits arrive in step order: an older snapshot that is still uncommitted never will be
+        for (int j = markCount - 1; j >= 0; j--) {
+            if (markStep[j] < c && !markCommitted[j]) {
+                deleteMarkAt(j);
+            }
+        }
+        while (markCount > MAX_MARKS) {
+            deleteMarkAt(0);
+        }
+        return true;
+    }
+
+    private boolean onFailure(FailureDetected f) {
+        int type = f.getType().ordinal();
+        int failed = f.getFailedAttempt();
+        long lastProgress = micros(f.getLastProgressTime());
+        if (f.getType() == FailureType.STRAGGLER) {
+            if (!after(failed, lastProgress, stragKeyAttempt, stragKeyMicros)) {
+                return false;
+            }
+            stragKeyAttempt = failed;
+            stragKeyMicros = lastProgress;
+            attr[type][A_COUNT]++;
+            if (!stragOpen && failed >= currentAttempt) {
+                // fail-slow: the run keeps stepping. Steps after the last healthy one (f.step) count as slow, also
+                // those already folded before the verdict arrived.
+                stragOpen = true;
+                long onset = Math.max(f.getStep(), lowestKnown());
+                if (onset < head) {
+                    stragNanos += cumNanos - cumAt(onset);
+                    stragSteps += head - onset;
+                }
+            }
+            return true;
+        }
+        if (failed <= lastFailedAttempt) {
+            return false;
+        }
+        lastFailedAttempt = failed;
+        lastFailedStep = f.getStep();
+        long detection = Math.max(0, (micros(f.getDetectedTime()) - lastProgress) * 1000);
+        detectionNanos += detection;
+        attr[type][A_COUNT]++;
+        attr[type][A_DETECTION] += detection;
+        if (failed >= currentAttempt) {
+            closeStraggler();
+            if (head > f.getStep()) {
+                // steps completed after the last progress (e.g. the diverged ones of a NaN) lie inside DETECTION
+                truncateTo(Math.max(f.getStep(), lowestKnown()));
+            }
+            pendingType = type;
+            pendingDetectedMicros = micros(f.getDetectedTime());
+            if (endMicros == UNSET) {
+                status = RunStatus.RECOVERING;
+            }
+        }
+        return true;
+    }
+
+    private boolean onRecovery(RecoveryCompleted r) {
+        if (r.getFailureType() == FailureType.STRAGGLER) {
+            if (!stragOpen) {
+                return false;
+            }
+            closeStraggler();
+            return true;
+        }
+        if (r.getAttempt() <= lastRecoveryAttempt) {
+            return false;
+        }
+        lastRecoveryAttempt = r.getAttempt();
+        return true; // AttemptStarted carries what TOR needs
+    }
+
+    private boolean onEnd(long t, RunStatus end) {
+        if (endMicros != UNSET) {
+            return false;
+        }
+        closeStraggler();
+        endMicros = Math.max(t, asOfMicros == UNSET ? t : asOfMicros);
+        status = end;
+        return true;
+    }
+
+    private void closeStraggler() {
+        stragOpen = false;
+    }
+
+    // ------------------------------------------------------------------------------------------------ lineage
+
+    /** Rolls the lineage back to step r, returning the step time lost (WASTED). */
+    private long rollbackTo(long r) {
+        if (r >= head) {
+            if (r > head) {
+                head = r; // restored from a step this ledger never saw: progress without known time
+                ringFloor = r;
+                ringFloorCum = cumNanos;
+            }
+            return 0;
+        }
+        long lost = head - r;
+        long cumR;
+        int i = findMark(r);
+        if (r == 0) {
+            cumR = 0;
+            stragNanos = 0;
+            stragSteps = 0;
+        } else if (i >= 0) {
+            cumR = markCum[i];
+            stragNanos = markStragNanos[i];
+            stragSteps = markStragSteps[i];
+        } else {
+            cumR = cumAt(r);
+            stragSteps = Math.min(stragSteps, r);
+            stragNanos = Math.min(stragNanos, cumR);
+        }
+        long wasted = cumNanos - cumR;
+        truncateLineage(r, cumR, lost);
+        return wasted;
+    }
+
+    /** Drops steps after s from the lineage without calling their time WASTED (it is already in DETECTION). */
+    private void truncateTo(long s) {
+        long lost = head - s;
+        long cumS = cumAt(s);
+        long dropped = cumNanos - cumS;
+        if (stragSteps > 0) {
+            long slowDropped = Math.min(stragSteps, lost);
+            stragSteps -= slowDropped;
+            stragNanos = Math.max(0, stragNanos - dropped);
+        }
+        truncateLineage(s, cumS, lost);
+    }
+
+    private void truncateLineage(long r, long cumR, long lost) {
+        head = r;
+        cumNanos = cumR;
+        ringFloor = r;
+        ringFloorCum = cumR;
+        for (int j = markCount - 1; j >= 0; j--) {
+            if (markStep[j] > r) {
+                deleteMarkAt(j);
+            }
+        }
+        if (lastSnapStep > r) {
+            lastSnapStep = r;
+        }
+        for (int w = 0; w < windowSeconds.length; w++) {
+            removeFromSlots(w, lost);
+        }
+    }
+
+    /** Cumulative preserved step time at step s (s <= head). Exact within the ring, interpolated beyond it. */
+    private long cumAt(long s) {
+        if (s >= head) {
+            return cumNanos;
+        }
+        if (s <= 0) {
+            return 0;
+        }
+        if (s == ringFloor) {
+            return ringFloorCum;
+        }
+        if (s > ringFloor && s > head - RING) {
+            return ring[(int) (s & (RING - 1))];
+        }
+        int i = findMark(s);
+        if (i >= 0) {
+            return markCum[i];
+        }
+        return cumNanos / head * s; // beyond what is kept: average step time (documented approximation)
+    }
+
+    private long lowestKnown() {
+        return Math.max(ringFloor, head - RING + 1);
+    }
+
+    private int findMark(long step) {
+        for (int i = markCount - 1; i >= 0; i--) {
+            if (markStep[i] == step) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int addMark(long step, long cum, boolean committed) {
+        if (markCount == markStep.length) {
+            int n = markCount * 2;
+            markStep = Arrays.copyOf(markStep, n);
+            markCum = Arrays.copyOf(markCum, n);
+            markStragNanos = Arrays.copyOf(markStragNanos, n);
+            markStragSteps = Arrays.copyOf(markStragSteps, n);
+            markCommitted = Arrays.copyOf(markCommitted, n);
+        }
+        int at = markCount;
+        while (at > 0 && markStep[at - 1] > step) {
+            at--;
+        }
+        int tail = markCount - at;
+        System.arraycopy(markStep, at, markStep, at + 1, tail);
+        System.arraycopy(markCum, at, markCum, at + 1, tail);
+        System.arraycopy(markStragNanos, at, markStragNanos, at + 1, tail);
+        System.arraycopy(markStragSteps, at, markStragSteps, at + 1, tail);
+        System.arraycopy(markCommitted, at, markCommitted, at + 1, tail);
+        markStep[at] = step;
+        markCum[at] = cum;
+        boolean current = step == head;
+        markStragNanos[at] = current ? stragNanos : Math.min(stragNanos, cum);
+        markStragSteps[at] = current ? stragSteps : Math.min(stragSteps, step);
+        markCommitted[at] = committed;
+        markCount++;
+        return at;
+    }
+
+    private boolean removeMark(long step) {
+        int i = findMark(step);
+        if (i < 0) {
+            return false;
+        }
+        deleteMarkAt(i);
+        return true;
+    }
+
+    private void deleteMarkAt(int i) {
+        int tail = markCount - i - 1;
+        System.arraycopy(markStep, i + 1, markStep, i, tail);
+        System.arraycopy(markCum, i + 1, markCum, i, tail);
+        System.arraycopy(markStragNanos, i + 1, markStragNanos, i, tail);
+        System.arraycopy(markStragSteps, i + 1, markStragSteps, i, tail);
+        System.arraycopy(markCommitted, i + 1, markCommitted, i, tail);
+        markCount--;
+    }
+
+    // ------------------------------------------------------------------------------------------------ windows
+
+    private void addToSlot(int w, long slot) {
+        long[] counts = slotCounts[w];
+        if (slot > lastSlot[w]) {
+            long from = Math.max(lastSlot[w] + 1, slot - SLOTS + 1);
+            for (long k = from; k <= slot; k++) {
+                counts[(int) (k % SLOTS)] = 0;
+            }
+            lastSlot[w] = slot;
+        } else if (slot <= lastSlot[w] - SLOTS) {
+            return;
+        }
+        counts[(int) (slot % SLOTS)]++;
+    }
+
+    /** Lost steps are the newest of the lineage: take them off the newest slots first. */
+    private void removeFromSlots(int w, long n) {
+        long[] counts = slotCounts[w];
+        for (long k = lastSlot[w]; k > lastSlot[w] - SLOTS && k >= 0 && n > 0; k--) {
+            int i = (int) (k % SLOTS);
+            long take = Math.min(n, counts[i]);
+            counts[i] -= take;
+            n -= take;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /** Ideal step time in use right now: the configured one, else the robust estimate (0 before any step). */
+    public long idealStepNanos() {
+        return configuredIdealNanos > 0 ? configuredIdealNanos : ideal.estimate();
+    }
+
+    /** The run id taken from the first event folded ("" before any). */
+    public String runId() {
+        return runId;
+    }
+
+    /** Distinct events folded. */
+    public long eventsFolded() {
+        return eventsFolded;
+    }
+
+    /** Event time of the report, micros since the epoch, or {@link Long#MIN_VALUE} before any event. */
+    public long asOfMicros() {
+        return asOfMicros;
+    }
+
+    /** Report at the latest folded event time with the default projection scales. */
+    public TorReport report() {
+        return report(DEFAULT_PROJECTION_SCALES);
+    }
+
+    /** Report at the latest folded event time (the run's end once it has ended). */
+    public TorReport report(double... projectionScales) {
+        return accounting().toReport(projectionScales);
+    }
+
+    /** The accounting as plain numbers, before it is put into a {@link TorReport}. */
+    public TorAccounting accounting() {
+        long tObs = asOfMicros == UNSET ? 0 : Math.max(0, rel(asOfMicros));
+        long idealNanos = idealStepNanos();
+        long[][] a = new long[TYPES.length][];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = attr[i].clone();
+        }
+        long queued = currentAttempt == 0 ? tObs : queuedNanos;
+        long restart = restartNanos;
+        if (pendingType >= 0 && asOfMicros != UNSET) {
+            long open = Math.max(0, (asOfMicros - pendingDetectedMicros) * 1000);
+            restart += open;
+            a[pendingType][A_RESTART] += open;
+        }
+        long tOptRaw = saturatingMultiply(head, idealNanos);
+        long slowRaw = Math.max(0, cumNanos - tOptRaw);
+        long stragSlow = Math.max(0, stragNanos - saturatingMultiply(stragSteps, idealNanos));
+
+        // T_obs = T_opt + sum(buckets) exactly: each part is capped by what is left, OTHER takes the residual.
+        long left = tObs;
+        long[] parts = {queued, initNanos, restoreNanos, detectionNanos, restart, stallNanos, wastedNanos, tOptRaw, slowRaw};
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = Math.min(Math.max(0, parts[i]), left);
+            left -= parts[i];
+        }
+        long slowdown = parts[8];
+        long[] slowByType = new long[TYPES.length];
+        slowByType[FailureType.STRAGGLER.ordinal()] = Math.min(stragSlow, slowdown);
+
+        long[] wTObs = new long[windowSeconds.length];
+        long[] wTOpt = new long[windowSeconds.length];
+        for (int w = 0; w < windowSeconds.length; w++) {
+            long cur = tObs / slotNanos[w];
+            long first = cur - SLOTS + 1;
+            long steps = 0;
+            for (long k = Math.max(first, Math.max(0, lastSlot[w] - SLOTS + 1)); k <= Math.min(cur, lastSlot[w]); k++) {
+                steps += slotCounts[w][(int) (k % SLOTS)];
+            }
+            wTObs[w] = tObs - Math.max(0, first * slotNanos[w]);
+            wTOpt[w] = Math.min(wTObs[w], saturatingMultiply(steps, idealNanos));
+        }
+        long exposure = tObs - parts[0] - parts[1] - parts[2] - parts[3] - parts[4];
+        return new TorAccounting(runId, asOfMicros == UNSET ? 0 : asOfMicros, eventsFolded, status, tObs, parts[7],
+                head, executedSteps, idealNanos, configuredIdealNanos <= 0,
+                parts[0], parts[1], parts[2], parts[5], parts[6], parts[3], parts[4], slowdown, left,
+                a, slowByType, windowSeconds.clone(), wTObs, wTOpt,
+                exposure, snapshotCount, snapshotIntervalSteps, stallNanos);
+    }
+
+    // ------------------------------------------------------------------------------------------------ state bytes
+
+    /** The whole fold state in a compact versioned binary form (first byte {@link #STATE_VERSION}). */
+    public byte[] toBytes() {
+        CompactBytes.Writer w = new CompactBytes.Writer();
+        w.writeByte(STATE_VERSION);
+        w.writeString(runId);
+        w.writeUnsigned(windowSeconds.length);
+        for (long ws : windowSeconds) {
+            w.writeUnsigned(ws);
+        }
+        w.writeByte((submitted ? 1 : 0) | (stragOpen ? 2 : 0));
+        w.writeLong(originMicros).writeLong(asOfMicros).writeLong(endMicros);
+        w.writeUnsigned(status.ordinal());
+        w.writeLong(configuredIdealNanos).writeLong(eventsFolded).writeLong(executedSteps);
+        w.writeLong(currentAttempt).writeLong(queuedNanos).writeLong(initNanos).writeLong(restoreNanos)
+                .writeLong(stallNanos).writeLong(wastedNanos).writeLong(detectionNanos).writeLong(restartNanos);
+        w.writeLong(pendingType).writeLong(pendingDetectedMicros).writeLong(lastFailedAttempt).writeLong(lastFailedStep);
+        int nonZero = 0;
+        for (long[] row : attr) {
+            for (long v : row) {
+                nonZero += v != 0 ? 1 : 0;
+            }
+        }
+        w.writeUnsigned(nonZero);
+        for (int i = 0; i < attr.length; i++) {
+            for (int j = 0; j < A_COLS; j++) {
+                if (attr[i][j] != 0) {
+                    w.writeUnsigned(i * A_COLS + j).writeLong(attr[i][j]);
+                }
+            }
+        }
+        w.writeLong(head).writeLong(cumNanos).writeLong(ringFloor).writeLong(ringFloorCum);
+        long lo = Math.max(ringFloor + 1, head - RING + 1);
+        long prev = lo - 1 == ringFloor ? ringFloorCum : UNSET;
+        for (long s = lo; s <= head; s++) {
+            long v = ring[(int) (s & (RING - 1))];
+            // cumulative values grow: store step times (small), the first one absolute
+            w.writeLong(prev == UNSET ? v : v - prev);
+            prev = v;
+        }
+        w.writeLong(stragKeyAttempt).writeLong(stragKeyMicros).writeLong(stragNanos).writeLong(stragSteps);
+        w.writeUnsigned(markCount);
+        for (int i = 0; i < markCount; i++) {
+            w.writeLong(markStep[i]).writeLong(markCum[i]).writeLong(markStragNanos[i]).writeLong(markStragSteps[i])
+                    .writeByte(markCommitted[i] ? 1 : 0);
+        }
+        w.writeLong(lastSnapAttempt).writeLong(lastSnapStep).writeLong(snapshotCount).writeLong(snapshotIntervalSteps)
+                .writeLong(prevSnapStep);
+        w.writeLong(lastFaultPlannedMicros).writeLong(lastEvalAttempt).writeLong(lastEvalStep).writeLong(lastRecoveryAttempt);
+        w.writeUnsigned(recentPos);
+        for (long id : recentIds) {
+            w.writeLong(id);
+        }
+        for (int i = 0; i < windowSeconds.length; i++) {
+            w.writeLong(lastSlot[i]);
+            for (long k = Math.max(0, lastSlot[i] - SLOTS + 1); k <= lastSlot[i]; k++) {
+                w.writeUnsigned(slotCounts[i][(int) (k % SLOTS)]);
+            }
+        }
+        ideal.write(w);
+        return w.toByteArray();
+    }
+
+    /** Restores a ledger written by {@link #toBytes()}. */
+    public static TorLedger fromBytes(byte[] bytes) {
+        CompactBytes.Reader r = new CompactBytes.Reader(bytes);
+        int version = r.readByte();
+        if (version != STATE_VERSION) {
+            throw new IllegalArgumentException("unsupported TorLedger state version " + version + " (this reader knows " + STATE_VERSION + ")");
+        }
+        String runId = r.readString();
+        long[] windows = new long[Math.toIntExact(r.readUnsigned())];
+        for (int i = 0; i < windows.length; i++) {
+            windows[i] = r.readUnsigned();
+        }
+        TorLedger l = new TorLedger(windows);
+        l.runId = runId;
+        int flags = r.readByte();
+        l.submitted = (flags & 1) != 0;
+        l.stragOpen = (flags & 2) != 0;
+        l.originMicros = r.readLong();
+        l.asOfMicros = r.readLong();
+        l.endMicros = r.readLong();
+        l.status = STATUSES[Math.toIntExact(r.readUnsigned())];
+        l.configuredIdealNanos = r.readLong();
+        l.eventsFolded = r.readLong();
+        l.executedSteps = r.readLong();
+        l.currentAttempt = r.readInt();
+        l.queuedNanos = r.readLong();
+        l.initNanos = r.readLong();
+        l.restoreNanos = r.readLong();
+        l.stallNanos = r.readLong();
+        l.wastedNanos = r.readLong();
+        l.detectionNanos = r.readLong();
+        l.restartNanos = r.readLong();
+        l.pendingType = r.readInt();
+        l.pendingDetectedMicros = r.readLong();
+        l.lastFailedAttempt = r.readInt();
+        l.lastFailedStep = r.readLong();
+        int nonZero = Math.toIntExact(r.readUnsigned());
+        for (int k = 0; k < nonZero; k++) {
+            int idx = Math.toIntExact(r.readUnsigned());
+            l.attr[idx / A_COLS][idx % A_COLS] = r.readLong();
+        }
+        l.head = r.readLong();
+        l.cumNanos = r.readLong();
+        l.ringFloor = r.readLong();
+        l.ringFloorCum = r.readLong();
+        long lo = Math.max(l.ringFloor + 1, l.head - RING + 1);
+        long prev = lo - 1 == l.ringFloor ? l.ringFloorCum : UNSET;
+        for (long s = lo; s <= l.head; s++) {
+            long d = r.readLong();
+            long v = prev == UNSET ? d : prev + d;
+            l.ring[(int) (s & (RING - 1))] = v;
+            prev = v;
+        }
+        l.stragKeyAttempt = r.readInt();
+        l.stragKeyMicros = r.readLong();
+        l.stragNanos = r.readLong();
+        l.stragSteps = r.readLong();
+        int marks = Math.toIntExact(r.readUnsigned());
+        for (int i = 0; i < marks; i++) {
+            long step = r.readLong();
+            long cum = r.readLong();
+            long sn = r.readLong();
+            long ss = r.readLong();
+            boolean committed = r.readByte() != 0;
+            int at = l.markCount;
+            if (at == l.markStep.length) {
+                l.markStep = Arrays.copyOf(l.markStep, at * 2);
+                l.markCum = Arrays.copyOf(l.markCum, at * 2);
+                l.markStragNanos = Arrays.copyOf(l.markStragNanos, at * 2);
+                l.markStragSteps = Arrays.copyOf(l.markStragSteps, at * 2);
+                l.markCommitted = Arrays.copyOf(l.markCommitted, at * 2);
+            }
+            l.markStep[at] = step;
+            l.markCum[at] = cum;
+            l.markStragNanos[at] = sn;
+            l.markStragSteps[at] = ss;
+            l.markCommitted[at] = committed;
+            l.markCount++;
+        }
+        l.lastSnapAttempt = r.readInt();
+        l.lastSnapStep = r.readLong();
+        l.snapshotCount = r.readLong();
+        l.snapshotIntervalSteps = r.readLong();
+        l.prevSnapStep = r.readLong();
+        l.lastFaultPlannedMicros = r.readLong();
+        l.lastEvalAttempt = r.readInt();
+        l.lastEvalStep = r.readLong();
+        l.lastRecoveryAttempt = r.readInt();
+        l.recentPos = Math.toIntExact(r.readUnsigned());
+        for (int i = 0; i < RECENT_IDS; i++) {
+            l.recentIds[i] = r.readLong();
+        }
+        for (int i = 0; i < windows.length; i++) {
+            l.lastSlot[i] = r.readLong();
+            for (long k = Math.max(0, l.lastSlot[i] - SLOTS + 1); k <= l.lastSlot[i]; k++) {
+                l.slotCounts[i][(int) (k % SLOTS)] = r.readUnsigned();
+            }
+        }
+        l.ideal = IdealStepEstimator.read(r);
+        if (!r.atEnd()) {
+            throw new IllegalArgumentException("trailing bytes after TorLedger state");
+        }
+        return l;
+    }
+
+    /** An independent copy (through the binary form, so it is exactly what a state store would give back). */
+    public TorLedger copy() {
+        return fromBytes(toBytes());
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private boolean firstSeen(UUID id) {
+        long h = id == null ? 0 : id.getMostSignificantBits() * 31 + id.getLeastSignificantBits();
+        for (long seen : recentIds) {
+            if (seen == h && h != 0) {
+                return false;
+            }
+        }
+        recentIds[recentPos] = h;
+        recentPos = (recentPos + 1) % RECENT_IDS;
+        return true;
+    }
+
+    private static boolean after(int attempt, long key, int lastAttempt, long lastKey) {
+        return attempt > lastAttempt || (attempt == lastAttempt && key > lastKey);
+    }
+
+    private long rel(long micros) {
+        return (micros - originMicros) * 1000;
+    }
+
+    /** Event time in microseconds since the epoch (RunEvent times carry microsecond precision). */
+    public static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
+            return lo;
+        }
+        return Long.MAX_VALUE;
+    }
+
+    static List<FailureType> types() {
+        return new ArrayList<>(Arrays.asList(TYPES));
+    }
+}

@@ -1,0 +1,354 @@
+package io.trainledger.plpp;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The step-able prompt-learning loop: CoOp / KgCoOp / PLPP / PLPP+KgCoOp on a frozen backbone.
+ * SGD with momentum and weight decay (PyTorch semantics), constant warm-up then cosine schedule
+ * (as CoOp). Each {@link #step()} runs inside an {@link NDScope} so memory stays flat; between two
+ * steps the caller may take a {@link #snapshot()}, evaluate, or stop. Deterministic given the seed
+ * (bitwise on CPU with a fixed libtorch thread count).
+ */
+public final class PlppTrainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PlppTrainer.class);
+
+    private final Backbone backbone;
+    private final TaskData task;
+    private final PlppConfig config;
+    private final PromptLearner learner;
+    private final NDManager manager;
+    private final NDArray momentumBuffer;
+    private final NDArray handcrafted; // normalised [C_train, F], KgCoOp anchor
+    private final int[] trainClasses;
+    private final int[] trainLabels;
+    private final int stepsPerEpoch;
+    private final int batch;
+    private final String fingerprint;
+    private final AtomicBoolean snapshotRequested = new AtomicBoolean();
+    private final float logitScale;
+
+    private final SplitMix64 rng;
+    private long step;
+    private int epoch;
+    private int positionInEpoch;
+    private int[] permutation;
+
+    private PlppTrainer(Backbone backbone, TaskData task, PlppConfig config) {
+        this.backbone = backbone;
+        this.task = task;
+        this.config = config;
+        this.trainClasses = task.trainClasses();
+        this.trainLabels = task.trainLabels();
+        this.learner = new PromptLearner(backbone, task.classNames(), trainClasses, config);
+        this.manager = backbone.manager().newSubManager();
+        this.momentumBuffer = manager.zeros(learner.context().getShape());
+        this.batch = Math.min(config.batchSize(), task.trainSize());
+        this.stepsPerEpoch = Math.max(1, task.trainSize() / batch);
+        this.logitScale = backbone.logitScale();
+        NDArray hc;
+        try (NDScope scope = new NDScope()) {
+            hc = PromptLearner.handcraftedFeatures(backbone, task.classNames(), trainClasses).normalize(2, -1, 1e-12);
+            NDScope.unregister(hc);
+        }
+        hc.attach(manager);
+        this.handcrafted = hc;
+        this.rng = SplitMix64.of(config.seed(), 11);
+        this.fingerprint = fingerprint(config, backbone, task);
+        LOG.info("run {} seed {}: {} on {} ({} train images, {} classes, batch {}, {} steps/epoch, device {})",
+                config.method(), config.seed(), config.dataset(), config.protocol(), task.trainSize(), trainClasses.length,
+                batch, stepsPerEpoch, backbone.device());
+    }
+
+    /** A new run from step 0. */
+    public static PlppTrainer create(Backbone backbone, TaskData task, PlppConfig config) {
+        return new PlppTrainer(backbone, task, config);
+    }
+
+    /** Continues a run exactly where {@code state} was taken; config, backbone and task must be the same. */
+    public static PlppTrainer restore(Backbone backbone, TaskData task, PlppConfig config, TrainingState state) {
+        PlppTrainer t = new PlppTrainer(backbone, task, config);
+        if (!t.fingerprint.equals(state.fingerprint())) {
+            t.close();
+            throw new IllegalArgumentException("training state " + state.fingerprint()
+                    + " belongs to another config/backbone/task than " + t.fingerprint);
+        }
+        if (!Arrays.equals(state.contextShape(), t.learner.context().getShape().getShape())) {
+            t.close();
+            throw new IllegalArgumentException("context shape mismatch");
+        }
+        t.learner.context().set(state.context());
+        t.momentumBuffer.set(state.momentum());
+        t.step = state.step();
+        t.epoch = state.epoch();
+        t.positionInEpoch = state.positionInEpoch();
+        t.permutation = state.permutation().length == 0 ? null : state.permutation().clone();
+        t.rng.setState(state.rngState());
+        LOG.info("run {} seed {} restored at step {}", config.method(), config.seed(), t.step);
+        return t;
+    }
+
+    /**
+     * Copies values into an existing array in place (index_put). NDArray.set(float[]) is not used:
+     * on the PyTorch engine it may alias a transient native buffer.
+     */
+    static void copyInto(NDArray target, float[] values) {
+        try (NDScope scope = new NDScope()) {
+            NDArray src = target.getManager().create(values, target.getShape()).toType(target.getDataType(), false);
+            target.set(new NDIndex(":"), src);
+        }
+    }
+
+    private static String fingerprint(PlppConfig c, Backbone b, TaskData t) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((c.canonical() + "#" + b.fingerprint() + "#" + t.key()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public PlppConfig config() {
+        return config;
+    }
+
+    public PromptLearner learner() {
+        return learner;
+    }
+
+    /** Steps done so far (the index of the next step). */
+    public long stepsDone() {
+        return step;
+    }
+
+    public long totalSteps() {
+        return config.method().trains() ? config.steps() : 0;
+    }
+
+    public boolean done() {
+        return this.step >= totalSteps();
+    }
+
+    /** Learning rate of a step: warm-up constant, then cosine from learningRate to 0 over the remaining steps. */
+    public double learningRate(long s) {
+        if (s < config.warmupSteps()) {
+            return config.warmupLearningRate();
+        }
+        long span = Math.max(1, config.steps() - config.warmupSteps());
+        double t = (double) (s - config.warmupSteps()) / span;
+        return config.learningRate() * 0.5 * (1 + Math.cos(Math.PI * t));
+    }
+
+    /** Asks for a snapshot at the next step boundary (thread-safe); see {@link #pollSnapshot()}. */
+    public void requestSnapshot() {
+        snapshotRequested.set(true);
+    }
+
+    /** The requested snapshot, if one was requested since the last poll. */
+    public Optional<TrainingState> pollSnapshot() {
+        return snapshotRequested.getAndSet(false) ? Optional.of(snapshot()) : Optional.empty();
+    }
+
+    /** Runs steps until done or the listener asks to stop; delivers requested snapshots at step boundaries. */
+    public void run(StepListener listener) {
+        while (!done() && !listener.stopRequested()) {
+            StepResult r = step();
+            listener.onStep(r);
+            pollSnapshot().ifPresent(listener::onSnapshot);
+        }
+        pollSnapshot().ifPresent(listener::onSnapshot);
+    }
+
+    /** Runs one optimizer step. */
+    public StepResult step() {
+        if (done()) {
+            throw new IllegalStateException("run is complete (" + step + " steps)");
+        }
+        long t0 = System.nanoTime();
+        if (positionInEpoch == 0) {
+            permutation = rng.permutation(task.trainSize());
+        }
+        int[] idx = Arrays.copyOfRange(permutation, positionInEpoch * batch, positionInEpoch * batch + batch);
+        double lr = learningRate(step);
+        PromptMethod method = config.method();
+        float[] facts;
+        try (NDScope scope = new NDScope()) {
+            long[] li = new long[idx.length];
+            float[] onehot = new float[idx.length * trainClasses.length];
+            for (int i = 0; i < idx.length; i++) {
+                li[i] = idx[i];
+                onehot[i * trainClasses.length + trainLabels[idx[i]]] = 1f;
+            }
+            NDArray feats = task.trainFeatures().get(manager.create(li));
+            NDArray target = manager.create(onehot, new Shape(idx.length, trainClasses.length));
+            NDArray nan = manager.create(Float.NaN);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Backbone.TextOutput out = learner.encode(trainClasses, null);
+                NDArray text = out.features().normalize(2, -1, 1e-12);
+                NDArray logits = feats.matMul(text.transpose()).mul(logitScale);
+                NDArray ce = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
+                NDArray loss = ce;
+                NDArray kg = nan;
+                if (method.usesKnowledgeGuidance()) {
+                    kg = text.mul(handcrafted).sum(new int[] {1}).mean().neg().add(1f);
+                    loss = loss.add(kg.mul((float) config.kgcoopWeight()));
+                }
+                NDArray ppl = nan;
+                NDArray ippl = nan;
+                if (method.usesPerplexity()) {
+                    NDArray[] va = contextAndAligned(out.hidden());
+                    PerplexityLoss.Terms terms = PerplexityLoss.compute(va[0], va[1], backbone.tokenEmbedding(),
+                            config.topK(), config.tauQ(), true, true);
+                    ppl = terms.ppl();
+                    ippl = terms.ippl();
+                    if (config.lambdaPpl() != 0) {
+                        loss = loss.add(ppl.mul((float) config.lambdaPpl()));
+                    }
+                    if (config.lambdaIppl() != 0) {
+                        loss = loss.add(ippl.mul((float) config.lambdaIppl()));
+                    }
+                }
+                gc.backward(loss);
+                NDArray correct = logits.argMax(1).eq(target.argMax(1)).toType(DataType.FLOAT32, false).sum();
+                facts = NDArrays.stack(new NDList(loss, ce, ppl.stopGradient(), ippl.stopGradient(), kg.stopGradient(), correct))
+                        .toType(DataType.FLOAT32, false).toFloatArray();
+            }
+            sgd(lr);
+        }
+        StepResult r = new StepResult(step, epoch, System.nanoTime() - t0, facts[0], facts[1], facts[2], facts[3],
+                facts[4], facts[5] / idx.length, idx.length, lr);
+        step++;
+        positionInEpoch++;
+        if (positionInEpoch >= stepsPerEpoch) {
+            positionInEpoch = 0;
+            epoch++;
+        }
+        if (config.nearestWordsEvery() > 0 && (step % config.nearestWordsEvery() == 0 || done())) {
+            LOG.info("run {} seed {} step {} loss {} nearest words of the context: {}", method, config.seed(), step,
+                    String.format("%.4f", r.loss()), learner.nearestWords(3));
+        }
+        return r;
+    }
+
+    /**
+     * L_ppl and L_ippl of the current context (independent of the batch), with the graph recorded
+     * when called inside a GradientCollector; used by the gradient-check tests.
+     */
+    PerplexityLoss.Terms perplexityTerms(PerplexityLoss.Teachers fixedTeachers) {
+        Backbone.TextOutput out = learner.encode(trainClasses, null);
+        NDArray[] va = contextAndAligned(out.hidden());
+        if (fixedTeachers != null) {
+            return PerplexityLoss.withTeachers(va[0], va[1], backbone.tokenEmbedding(), config.tauQ(), fixedTeachers);
+        }
+        return PerplexityLoss.compute(va[0], va[1], backbone.tokenEmbedding(), config.topK(), config.tauQ(), true, true);
+    }
+
+    /** The detached teachers at the current context (gradient-check tests hold them fixed). */
+    PerplexityLoss.Teachers perplexityTeachers() {
+        try (NDScope scope = new NDScope()) {
+            Backbone.TextOutput out = learner.encode(trainClasses, null);
+            NDArray[] va = contextAndAligned(out.hidden());
+            return PerplexityLoss.teachers(va[0], va[1], backbone.tokenEmbedding(), config.topK(), config.tauQ());
+        }
+    }
+
+    /** Context vectors [R, D] and the hidden states aligned with them [R, D], per the alignment knob. */
+    NDArray[] contextAndAligned(NDArray hidden) {
+        int m = learner.contextLength();
+        int d = backbone.width();
+        int from = config.alignment() == PerplexityAlignment.NEXT_TOKEN ? 0 : 1;
+        NDArray ctx = learner.context();
+        if (!learner.classSpecific()) {
+            // Causal mask + class name after the context: these states are identical for every class.
+            NDArray h = hidden.get("0, " + from + ":" + (from + m) + ", :");
+            return new NDArray[] {ctx, h};
+        }
+        NDArray h = hidden.get(":, " + from + ":" + (from + m) + ", :").reshape(-1, d);
+        return new NDArray[] {ctx.reshape(-1, d), h};
+    }
+
+    private void sgd(double lr) {
+        NDArray p = learner.context();
+        NDArray g = p.getGradient();
+        NDArray d = config.weightDecay() != 0 ? g.add(p.mul((float) config.weightDecay())) : g;
+        momentumBuffer.muli((float) config.momentum()).addi(d);
+        p.subi(momentumBuffer.mul((float) lr));
+        g.subi(g);
+    }
+
+    /** The whole training state at this step boundary. */
+    public TrainingState snapshot() {
+        NDArray ctx = learner.context();
+        return new TrainingState(fingerprint, step, epoch, positionInEpoch, rng.state(),
+                permutation == null ? new int[0] : permutation.clone(), ctx.getShape().getShape(), ctx.toFloatArray(),
+                momentumBuffer.toFloatArray());
+    }
+
+    /** Accuracy on every test split of the task with the current prompts (or the hand-written one for ZERO_SHOT). */
+    public EvaluationResult evaluate() {
+        Map<String, Double> acc = new LinkedHashMap<>();
+        for (TaskData.Split split : task.splits()) {
+            acc.put(split.name(), accuracy(split));
+        }
+        return new EvaluationResult(config.method(), step, acc);
+    }
+
+    private double accuracy(TaskData.Split split) {
+        try (NDScope scope = new NDScope()) {
+            NDArray text;
+            if (config.method() == PromptMethod.ZERO_SHOT) {
+                text = PromptLearner.handcraftedFeatures(backbone, task.classNames(), split.classes());
+            } else {
+                int[] ctxIndex = new int[split.classes().length];
+                List<Integer> train = Arrays.stream(trainClasses).boxed().toList();
+                for (int i = 0; i < ctxIndex.length; i++) {
+                    ctxIndex[i] = train.indexOf(split.classes()[i]);
+                }
+                text = learner.encode(split.classes(), ctxIndex).features();
+            }
+            text = text.normalize(2, -1, 1e-12);
+            float[] pred = split.features().matMul(text.transpose()).argMax(1).toType(DataType.FLOAT32, false).toFloatArray();
+            int correct = 0;
+            for (int i = 0; i < pred.length; i++) {
+                if ((int) pred[i] == split.labels()[i]) {
+                    correct++;
+                }
+            }
+            return (double) correct / pred.length;
+        }
+    }
+
+    /** Nearest words of each context vector (row by row). */
+    public List<List<String>> nearestWords(int n) {
+        return learner.nearestWords(n);
+    }
+
+    @Override
+    public void close() {
+        learner.close();
+        manager.close();
+    }
+}

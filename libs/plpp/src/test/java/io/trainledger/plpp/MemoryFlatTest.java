@@ -1,0 +1,61 @@
+package io.trainledger.plpp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resident memory stays flat over 5,000 PLPP+KgCoOp steps after a warm-up (the NDScope pattern):
+ * RSS at any later sample is within 10% of RSS after warm-up.
+ */
+class MemoryFlatTest {
+
+    @Test
+    void rssIsFlatOver5000Steps() throws IOException {
+        long steps = 5_000;
+        long warmup = 500;
+        try (NDManager root = NDManager.newBaseManager(TestBackbones.cpu())) {
+            ProceduralWorld world = new ProceduralWorld(20);
+            TinyClip clip = TinyClip.initialise(TinyClipConfig.small(), world.vocabulary(), root, TestBackbones.cpu(), 3);
+            PlppConfig config = PlppConfig.builder().method(PromptMethod.PLPP_KGCOOP).steps(steps).shots(1)
+                    .batchSize(8).testPerClass(1).nearestWordsEvery(1000).build();
+            try (TaskData task = TaskData.build(world, clip, config.dataset(), config.protocol(), config.shots(),
+                    config.seed(), config.testPerClass());
+                 PlppTrainer t = PlppTrainer.create(clip, task, config)) {
+                long baseline = 0;
+                long max = 0;
+                while (!t.done()) {
+                    StepResult r = t.step();
+                    assertThat(r.finite()).isTrue();
+                    if (r.step() + 1 == warmup) {
+                        System.gc();
+                        baseline = rssKb();
+                    } else if (r.step() >= warmup && r.step() % 250 == 0) {
+                        max = Math.max(max, rssKb());
+                    }
+                }
+                max = Math.max(max, rssKb());
+                System.out.printf("RSS after warm-up %d kB, max later %d kB (%.1f%%)%n", baseline, max,
+                        100.0 * (max - baseline) / baseline);
+                assertThat(baseline).isPositive();
+                assertThat((double) max).isLessThanOrEqualTo(baseline * 1.10);
+            }
+            clip.close();
+        }
+    }
+
+    static long rssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}

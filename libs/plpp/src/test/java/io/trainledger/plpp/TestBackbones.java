@@ -1,0 +1,29 @@
+package io.trainledger.plpp;
+
+import ai.djl.Device;
+
+import java.nio.file.Path;
+
+/**
+ * Shared fixtures: one short-pretrained backbone per test JVM (cached on disk under target/ so
+ * later runs skip pretraining; the cache is an optimisation only).
+ */
+final class TestBackbones {
+    private static PlppEnvironment pretrained;
+
+    private TestBackbones() {}
+
+    /** TinyClip (standard size) after a short contrastive pretraining on the procedural world. */
+    static synchronized PlppEnvironment pretrained() {
+        if (pretrained == null) {
+            Path dir = Path.of(System.getProperty("plpp.test.dataDir", "target/plpp-test-data"));
+            pretrained = PlppEnvironment.open(new PlppEnvironment.Options(dir, "cpu", TinyClipConfig.standard(),
+                    new BackbonePretrainer.Config(1, 400, 128, 2e-3, 0.05, 40)));
+        }
+        return pretrained;
+    }
+
+    static Device cpu() {
+        return Device.cpu();
+    }
+}

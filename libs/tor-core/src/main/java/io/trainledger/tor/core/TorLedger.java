@@ -101,6 +101,7 @@ public final class TorLedger {
     private boolean stragOpen;
     private int stragKeyAttempt;
     private long stragKeyMicros = UNSET;
+    private long stragOnsetStep;
     private long stragNanos;
     private long stragSteps;
 
@@ -115,6 +116,7 @@ public final class TorLedger {
     // snapshot keys and the interval fit
     private int lastSnapAttempt;
     private long lastSnapStep;
+    private long lastSnapEndMicros = UNSET;
     private long snapshotCount;
     private long snapshotIntervalSteps;
     private long prevSnapStep;
@@ -181,7 +183,7 @@ public final class TorLedger {
         if (p instanceof StepCompleted s) {
             accepted = onStep(event.getAttempt(), t, s);
         } else if (p instanceof CheckpointSnapshotted s) {
-            accepted = onSnapshot(event.getAttempt(), s);
+            accepted = onSnapshot(event.getAttempt(), t, s);
         } else if (p instanceof CheckpointCommitted c) {
             accepted = onCommit(c);
         } else if (p instanceof AttemptStarted a) {
@@ -331,7 +333,7 @@ public final class TorLedger {
         return true;
     }
 
-    private boolean onSnapshot(int attempt, CheckpointSnapshotted s) {
+    private boolean onSnapshot(int attempt, long t, CheckpointSnapshotted s) {
         long c = s.getStep();
         if (!after(attempt, c, lastSnapAttempt, lastSnapStep) || attempt < currentAttempt
                 || (attempt == lastFailedAttempt && c > lastFailedStep) || c > head) {
@@ -339,6 +341,7 @@ public final class TorLedger {
         }
         lastSnapAttempt = attempt;
         lastSnapStep = c;
+        lastSnapEndMicros = t;
         stallNanos += Math.max(0, s.getStallNanos());
         snapshotCount++;
         snapshotIntervalSteps += Math.max(0, c - prevSnapStep);
@@ -356,10 +359,7 @@ public final class TorLedger {
             return false;
         }
         if (i < 0) {
-            if (c > head || c < lowestKnown()) {
-                return false;
-            }
-            i = addMark(c, cumAt(c), true);
+            return false; // a commit follows its snapshot: without one it is re-sent or of rolled-back work
         }
         markCommitted[i] = true;
         // commits arrive in step order: an older snapshot that is still uncommitted never will be
@@ -390,6 +390,7 @@ public final class TorLedger {
                 // those already folded before the verdict arrived.
                 stragOpen = true;
                 long onset = Math.max(f.getStep(), lowestKnown());
+                stragOnsetStep = onset;
                 if (onset < head) {
                     stragNanos += cumNanos - cumAt(onset);
                     stragSteps += head - onset;
@@ -402,7 +403,9 @@ public final class TorLedger {
         }
         lastFailedAttempt = failed;
         lastFailedStep = f.getStep();
-        long detection = Math.max(0, (micros(f.getDetectedTime()) - lastProgress) * 1000);
+        // a snapshot taken after the last step is CHECKPOINT_STALL already: detection starts when it ended
+        long from = failed == lastSnapAttempt && lastSnapEndMicros != UNSET ? Math.max(lastProgress, lastSnapEndMicros) : lastProgress;
+        long detection = Math.max(0, (micros(f.getDetectedTime()) - from) * 1000);
         detectionNanos += detection;
         attr[type][A_COUNT]++;
         attr[type][A_DETECTION] += detection;
@@ -423,8 +426,8 @@ public final class TorLedger {
 
     private boolean onRecovery(RecoveryCompleted r) {
         if (r.getFailureType() == FailureType.STRAGGLER) {
-            if (!stragOpen) {
-                return false;
+            if (!stragOpen || r.getRestoredStep() <= stragOnsetStep) {
+                return false; // nothing open, or a re-sent close of an earlier period
             }
             closeStraggler();
             return true;
@@ -746,13 +749,13 @@ public final class TorLedger {
             w.writeLong(prev == UNSET ? v : v - prev);
             prev = v;
         }
-        w.writeLong(stragKeyAttempt).writeLong(stragKeyMicros).writeLong(stragNanos).writeLong(stragSteps);
+        w.writeLong(stragKeyAttempt).writeLong(stragKeyMicros).writeLong(stragOnsetStep).writeLong(stragNanos).writeLong(stragSteps);
         w.writeUnsigned(markCount);
         for (int i = 0; i < markCount; i++) {
             w.writeLong(markStep[i]).writeLong(markCum[i]).writeLong(markStragNanos[i]).writeLong(markStragSteps[i])
                     .writeByte(markCommitted[i] ? 1 : 0);
         }
-        w.writeLong(lastSnapAttempt).writeLong(lastSnapStep).writeLong(snapshotCount).writeLong(snapshotIntervalSteps)
+        w.writeLong(lastSnapAttempt).writeLong(lastSnapStep).writeLong(lastSnapEndMicros).writeLong(snapshotCount).writeLong(snapshotIntervalSteps)
                 .writeLong(prevSnapStep);
         w.writeLong(lastFaultPlannedMicros).writeLong(lastEvalAttempt).writeLong(lastEvalStep).writeLong(lastRecoveryAttempt);
         w.writeUnsigned(recentPos);
@@ -824,6 +827,7 @@ public final class TorLedger {
         }
         l.stragKeyAttempt = r.readInt();
         l.stragKeyMicros = r.readLong();
+        l.stragOnsetStep = r.readLong();
         l.stragNanos = r.readLong();
         l.stragSteps = r.readLong();
         int marks = Math.toIntExact(r.readUnsigned());
@@ -850,6 +854,7 @@ public final class TorLedger {
         }
         l.lastSnapAttempt = r.readInt();
         l.lastSnapStep = r.readLong();
+        l.lastSnapEndMicros = r.readLong();
         l.snapshotCount = r.readLong();
         l.snapshotIntervalSteps = r.readLong();
         l.prevSnapStep = r.readLong();

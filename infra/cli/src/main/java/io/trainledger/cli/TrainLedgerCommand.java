@@ -1,0 +1,28 @@
+package io.trainledger.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code trainledger} command: parses arguments and hands each subcommand to its class. */
+@Command(name = "trainledger", mixinStandardHelpOptions = true, version = "trainledger 0.1.0",
+        description = "Event-sourced prompt-learning platform with TOR measured continuously.",
+        subcommands = {TorCommand.class})
+public final class TrainLedgerCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand");
+    }
+
+    /** A configured command line: usage errors exit 2, as picocli's default. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new TrainLedgerCommand());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -51,7 +51,7 @@ public final class TorLedger {
 
     static final int RING = 32;
     static final int SLOTS = 60;
-    static final int MAX_MARKS = 32;
+    static final int MAX_MARKS = 8;
     static final int RECENT_IDS = 8;
     private static final long UNSET = Long.MIN_VALUE;
     private static final FailureType[] TYPES = FailureType.values();

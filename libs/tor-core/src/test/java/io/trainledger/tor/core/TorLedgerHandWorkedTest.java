@@ -181,6 +181,30 @@ class TorLedgerHandWorkedTest {
         assertThat(hang.getWastedNanos()).isEqualTo(ns(1));
     }
 
+    @Test
+    void failureDuringTheWaitAfterASnapshotDoesNotChargeTheStallTwice() {
+        // steps 1, 2 end at 1, 2; snapshot 2 blocks 2 -> 2.5 and is committed at 2.6; the process dies after it.
+        // the verdict (CRASH at 6.5) names last progress 2 (the step end), but 2 -> 2.5 is CHECKPOINT_STALL already:
+        // DETECTION = 6.5 - 2.5 = 4. attempt 2 ready at 9 after restore 1 from step 2 -> init began at 8: RESTART 1.5.
+        // no step lost (WASTED 0). steps 3, 4 end at 10, 11; completed at 11.
+        // T_obs 11 = T_opt 4 + RESTORE 1 + STALL 0.5 + DETECTION 4 + RESTART 1.5, OTHER 0.
+        List<RunEvent> e = List.of(
+                f.submitted(at(0), 1.0, 4, 2),
+                f.attemptStarted(at(0), 1, null, 0, 0),
+                f.step(at(1), 1, 1, ns(1)),
+                f.step(at(2), 1, 2, ns(1)),
+                f.snapshotted(at(2.5), 1, 2, ns(0.5)),
+                f.committed(at(2.6), 1, 2),
+                f.failureDetected(at(6.5), 1, FailureType.CRASH, at(2), 2),
+                f.attemptStarted(at(9), 2, 2L, 0, ns(1)),
+                f.step(at(10), 2, 3, ns(1)),
+                f.step(at(11), 2, 4, ns(1)),
+                f.completed(at(11), 2, 4));
+        TorReport r = fold(e);
+        assertThat(r.getTObsNanos()).isEqualTo(ns(11));
+        assertBadput(r, 0, 0, 1, 0.5, 0, 4, 1.5, 0, 0);
+    }
+
     List<RunEvent> nanRun(boolean verdictBeforeLastNanStep) {
         // steps 1, 2 end at 1, 2; snapshot 2 (no stall) committed at 2.1; step 3 ends at 3 with a good loss.
         // steps 4, 5 end at 4, 5 with NaN loss; verdict NAN_LOSS at 5.5 names step 3 / last progress 3:

@@ -1,12 +1,14 @@
 package io.trainledger.cli;
 
+import io.trainledger.infra.local.cli.DownCommand;
+import io.trainledger.infra.local.cli.UpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code trainledger} command: parses arguments and hands each subcommand to its class. */
 @Command(name = "trainledger", mixinStandardHelpOptions = true, version = "trainledger 0.1.0",
         description = "Event-sourced prompt-learning platform with TOR measured continuously.",
-        subcommands = {TorCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, TorCommand.class})
 public final class TrainLedgerCommand implements Runnable {
 
     @CommandLine.Spec

@@ -89,6 +89,16 @@ final class KafkaBroker {
     /** Waits until the broker answers a metadata request, or fails with the tail of its log. */
     void awaitReady(ChildProcess process, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // Wait for the listener first: an admin client pointed at a closed port logs a warning every retry.
+        while (!accepts(state.brokerPort())) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the Kafka broker exited during start-up:\n" + process.logTail(30));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the Kafka broker did not listen within " + timeout + ":\n" + process.logTail(30));
+            }
+            Thread.sleep(100);
+        }
         Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
@@ -109,6 +119,15 @@ final class KafkaBroker {
                 }
                 Thread.sleep(100);
             }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

@@ -78,6 +78,9 @@ final class SchemaRegistry {
         List<String> cmd = new ArrayList<>(List.of(javaBin.toString(), "-Xms64m", "-Xmx512m",
                 // C1 only: the registry is I/O-light here and starts about a third faster.
                 "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+                // What quarkus-run.jar's manifest asks for under -jar; we start it with -cp (to add the watchdog).
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + state.registryPort(),
                 "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + state.registryManagementPort(),
                 "-Dquarkus.log.console.color=false"));

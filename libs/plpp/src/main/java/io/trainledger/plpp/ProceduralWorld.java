@@ -42,9 +42,9 @@ public final class ProceduralWorld {
         "a {t} {s} on a {b} background .",
         "a drawing of a {c} object .",
         "a picture of a {z} {t} {c} {s} on a {b} background .",
-        "this is a {c} {s} with {t} texture .",
+        "this is a {s} with {t} texture .",
         "there is a {s} on the {b} background .",
-        "a {c} {s} with a {b} background .",
+        "a {s} with a {b} background .",
         "a rendering of a {z} {c} {s} .",
         "the {s} is {c} .",
         "a {c} shape .",
@@ -103,7 +103,7 @@ public final class ProceduralWorld {
             return new Attributes(r.nextInt(8), r.nextInt(8), r.nextInt(4), r.nextInt(4), r.nextInt(4));
         }
 
-        int get(int field) {
+        public int get(int field) {
             return switch (field) {
                 case 0 -> colour;
                 case 1 -> shape;
@@ -129,7 +129,18 @@ public final class ProceduralWorld {
 
     /** A caption of the object from a random template with 0-3 distractor words inserted. */
     public Caption caption(Attributes a, SplitMix64 r) {
-        String t = TEMPLATES[r.nextInt(TEMPLATES.length)];
+        return caption(a, r, false, 0.0);
+    }
+
+    /**
+     * A caption with 0-3 distractor words inserted: with probability {@code handcraftedFraction}
+     * the hand-written template "a photo of a {colour} {shape} .", otherwise a template drawn
+     * uniformly from all 16; when {@code shapeOnly}, always "a photo of a {shape} .".
+     */
+    public Caption caption(Attributes a, SplitMix64 r, boolean shapeOnly, double handcraftedFraction) {
+        double u = r.nextDouble();
+        int ti = r.nextInt(TEMPLATES.length);
+        String t = shapeOnly ? TEMPLATES[2] : u < handcraftedFraction ? TEMPLATES[0] : TEMPLATES[ti];
         int[] named = {-1, -1, -1, -1, -1};
         String[] keys = {"{c}", "{s}", "{z}", "{t}", "{b}"};
         String[][] vals = {COLOURS, SHAPES, SIZES, TEXTURES, BACKGROUNDS};

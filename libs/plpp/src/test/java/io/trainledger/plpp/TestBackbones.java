@@ -13,12 +13,12 @@ final class TestBackbones {
 
     private TestBackbones() {}
 
-    /** TinyClip (standard size) after a short contrastive pretraining on the procedural world. */
+    /** TinyClip (small size) after a short contrastive pretraining on the procedural world. */
     static synchronized PlppEnvironment pretrained() {
         if (pretrained == null) {
             Path dir = Path.of(System.getProperty("plpp.test.dataDir", "target/plpp-test-data"));
-            pretrained = PlppEnvironment.open(new PlppEnvironment.Options(dir, "cpu", TinyClipConfig.standard(),
-                    new BackbonePretrainer.Config(1, 400, 128, 2e-3, 0.05, 40)));
+            pretrained = PlppEnvironment.open(new PlppEnvironment.Options(dir, "cpu", TinyClipConfig.small(),
+                    BackbonePretrainer.Config.quick()));
         }
         return pretrained;
     }

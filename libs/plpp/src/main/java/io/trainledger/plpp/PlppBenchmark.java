@@ -132,7 +132,7 @@ public final class PlppBenchmark {
                 rows.add(run("tau_q = " + tau, b -> b.method(PromptMethod.PLPP).tauQ(tau)));
             }
         }
-        for (double l : new double[] {0.5, 1, 5}) {
+        for (double l : new double[] {0.1, 0.5, 1, 5}) {
             if (l != d.lambdaPpl()) {
                 rows.add(run("lambda_ppl = " + l, b -> b.method(PromptMethod.PLPP).lambdaPpl(l)));
             }
@@ -148,6 +148,9 @@ public final class PlppBenchmark {
                 ? PerplexityAlignment.SAME_POSITION : PerplexityAlignment.NEXT_TOKEN;
         rows.add(run("alignment " + other, b -> b.method(PromptMethod.PLPP).alignment(other)));
         rows.add(run("alignment " + other + ", ippl off", b -> b.method(PromptMethod.PLPP).alignment(other).lambdaIppl(0)));
+        for (PerplexityAlignment al : PerplexityAlignment.values()) {
+            rows.add(run("lambda_ppl = 0.1, ippl off, " + al, b -> b.method(PromptMethod.PLPP).alignment(al).lambdaPpl(0.1).lambdaIppl(0)));
+        }
         return baseToNewTable(rows);
     }
 

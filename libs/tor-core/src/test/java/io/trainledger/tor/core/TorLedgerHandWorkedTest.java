@@ -205,6 +205,24 @@ class TorLedgerHandWorkedTest {
         assertBadput(r, 0, 0, 1, 0.5, 0, 4, 1.5, 0, 0);
     }
 
+    @Test
+    void beforeAnyHealthyStepTheIdealStepTimeIsUnknownAndTorIsZero() {
+        // No configured t_ideal; queued 0 -> 2; init 2 s (attempt ready at 4); step 1 ends at 5 with a NaN loss.
+        // The estimate uses healthy steps only, so t_ideal is unknown (0) and T_opt = 1 x 0 = 0: TOR 0, not a
+        // division by an unknown. The step's 1 s is SLOWDOWN (step time above t_ideal = 0), and the identity holds:
+        // T_obs 5 = QUEUED 2 + INIT 2 + SLOWDOWN 1.
+        List<RunEvent> e = List.of(
+                f.submitted(at(0), null, 10, 5),
+                f.attemptStarted(at(4), 1, null, ns(2), 0),
+                f.step(at(5), 1, 1, ns(1), Double.NaN));
+        TorReport r = fold(e);
+        assertThat(r.getIdealStepNanos()).isZero();
+        assertThat(r.getIdealStepEstimated()).isTrue();
+        assertThat(r.getTor()).isZero();
+        assertThat(r.getTObsNanos()).isEqualTo(ns(5));
+        assertBadput(r, 2, 2, 0, 0, 0, 0, 0, 1, 0);
+    }
+
     List<RunEvent> nanRun(boolean verdictBeforeLastNanStep) {
         // steps 1, 2 end at 1, 2; snapshot 2 (no stall) committed at 2.1; step 3 ends at 3 with a good loss.
         // steps 4, 5 end at 4, 5 with NaN loss; verdict NAN_LOSS at 5.5 names step 3 / last progress 3:

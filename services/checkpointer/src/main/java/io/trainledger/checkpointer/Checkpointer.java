@@ -1,0 +1,125 @@
+package io.trainledger.checkpointer;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.trainledger.checkpointer.adaptive.AdaptiveInterval;
+import io.trainledger.checkpointer.ledger.CheckpointIndex;
+import io.trainledger.checkpointer.ledger.LedgerView;
+import io.trainledger.checkpointer.ledger.LedgerWriter;
+import io.trainledger.checkpointer.store.CheckpointStore;
+import io.trainledger.checkpointer.store.FilesystemCheckpointStore;
+import io.trainledger.schemas.RegistrySettings;
+import io.trainledger.schemas.RunEvents;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the service at start: the store, the ledger view (rebuilds the index from offset 0), the ledger writer, the
+ * snapshot processor (consumer group) and the adaptive controller, each Kafka client on its own thread; stops them
+ * at shutdown.
+ */
+@ApplicationScoped
+public class Checkpointer {
+    private static final Logger LOG = Logger.getLogger(Checkpointer.class);
+
+    @Inject
+    CheckpointerConfig config;
+    @Inject
+    MeterRegistry metrics;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+    @ConfigProperty(name = "trainledger.registry.url")
+    String registryUrl;
+
+    private final CheckpointIndex index = new CheckpointIndex();
+    private FilesystemCheckpointStore store;
+    private LedgerWriter writer;
+    private LedgerView view;
+    private SnapshotProcessor processor;
+    private Thread viewThread;
+    private Thread processorThread;
+
+    void start(@Observes StartupEvent startup) {
+        String instance = config.instance().orElseGet(Checkpointer::defaultInstance);
+        RegistrySettings registry = RegistrySettings.of(registryUrl);
+        store = new FilesystemCheckpointStore(config.storeDir());
+        writer = new LedgerWriter(bootstrapServers, registry, RunEvents.source("checkpointer", instance));
+        CheckpointCommitter committer = new CheckpointCommitter(store, writer, index, config.stagingDir(),
+                config.deleteStaged(), metrics);
+        AdaptiveInterval adaptive = new AdaptiveInterval(config.adaptive().settings());
+        SnapshotProcessor[] owner = new SnapshotProcessor[1];
+        view = new LedgerView(bootstrapServers, registry, "checkpointer-view-" + instance, index,
+                config.pollTimeout(),
+                new AdaptiveController(adaptive, writer, p -> owner[0] != null && owner[0].owns(p), metrics));
+        processor = new SnapshotProcessor(bootstrapServers, registry, config.groupId(),
+                "checkpointer-" + instance, committer, view, config.pollTimeout(), config.retryBackoff(),
+                config.catchUpTimeout());
+        owner[0] = processor;
+        Gauge.builder("trainledger.checkpointer.dead.letters", processor, SnapshotProcessor::deadLettered)
+                .register(metrics);
+        viewThread = new Thread(view, "checkpointer-ledger-view");
+        processorThread = new Thread(processor, "checkpointer-snapshots");
+        viewThread.start();
+        processorThread.start();
+        LOG.infof("checkpointer %s: store %s, ledger at %s, registry %s, adaptive interval %s", instance,
+                store.root(), bootstrapServers, registryUrl, config.adaptive().enabled() ? "on" : "off");
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (processor != null) {
+            processor.close();
+            join(processorThread);
+        }
+        if (view != null) {
+            view.close();
+            join(viewThread);
+        }
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    public CheckpointIndex index() {
+        return index;
+    }
+
+    public CheckpointStore store() {
+        return store;
+    }
+
+    /** Ready: the history is folded and the consumer group loop owns partitions. */
+    public boolean ready() {
+        return view != null && view.caughtUp() && processor.started() && live();
+    }
+
+    /** Alive: neither Kafka loop died. */
+    public boolean live() {
+        return view != null && !view.failed() && processor.healthy();
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(Duration.ofSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String defaultInstance() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "localhost";
+        }
+        return host + ":" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+}

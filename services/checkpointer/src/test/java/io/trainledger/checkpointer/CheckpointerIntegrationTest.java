@@ -222,6 +222,26 @@ class CheckpointerIntegrationTest {
     }
 
     @Test
+    void aCheckpointRejectedAtRestoreIsNoLongerServedAsLatest() throws Exception {
+        // The trainer found the newest committed checkpoint corrupt when restoring and said so on the ledger.
+        String runId = newRunId("restore-reject");
+        fixture.submit(runId, policy(10, false, 3, 0), Instant.now());
+        String newest = null;
+        for (long step : new long[] {10, 20}) {
+            byte[] content = randomBytes(2_000);
+            newest = sha256(content);
+            fixture.append(snapshot(runId, step, stage(runId, step, content), newest, content.length, 1_000_000,
+                    Instant.now()));
+        }
+        await().atMost(WAIT).until(() -> fixture.payloads(runId, CheckpointCommitted.class), l -> l.size() == 2);
+        fixture.append(io.trainledger.schemas.RunEvents.of(runId, 2, io.trainledger.schemas.RunEvents.source("trainer",
+                "it"), CheckpointRejected.newBuilder().setStep(20).setSha256(newest)
+                .setUri("file:///whatever").setReason("sha256 mismatch at restore").build()));
+        await().atMost(WAIT).untilAsserted(() -> given().get("/runs/{runId}/checkpoints/latest", runId).then()
+                .statusCode(200).body("step", equalTo(10)));
+    }
+
+    @Test
     void aPoisonRecordGoesToTheDeadLetterTopicAndProcessingContinues() throws Exception {
         String runId = newRunId("poison");
         fixture.submit(runId, policy(10, false, 3, 0), Instant.now());

@@ -1,0 +1,69 @@
+package io.trainledger.monitor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.trainledger.events.FailureType;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** The detection thresholds from {@code application.properties} ({@code trainledger.monitor.*}); see README. */
+@ConfigMapping(prefix = "trainledger.monitor")
+public interface MonitorConfig {
+    @WithDefault("5s")
+    Duration crashTimeout();
+
+    @WithDefault("20")
+    double hangStepFactor();
+
+    @WithDefault("10s")
+    Duration hangFloor();
+
+    @WithDefault("2.0")
+    double stragglerFactor();
+
+    @WithDefault("5")
+    int stragglerSteps();
+
+    @WithDefault("3")
+    int stragglerRecoverySteps();
+
+    @WithDefault("10")
+    int minStepSamples();
+
+    @WithDefault("64")
+    int stepWindow();
+
+    @WithDefault("250ms")
+    Duration punctuateInterval();
+
+    @WithDefault("6h")
+    Duration verdictHorizon();
+
+    @WithDefault("1h")
+    Duration finishedRetention();
+
+    @WithDefault("24h")
+    Duration idleRetention();
+
+    @WithDefault("HANG,NAN_LOSS")
+    Set<FailureType> restartOn();
+
+    /** Instance name in the events' source; default host:pid. */
+    Optional<String> instance();
+
+    default DetectionSettings toSettings() {
+        String name = instance().orElseGet(() -> ProcessHandle.current().pid() + "@" + hostName());
+        return new DetectionSettings(crashTimeout(), hangStepFactor(), hangFloor(), stragglerFactor(),
+                stragglerSteps(), stragglerRecoverySteps(), minStepSamples(), stepWindow(), punctuateInterval(),
+                verdictHorizon(), finishedRetention(), idleRetention(), restartOn(), name);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.trainledger.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.trainledger.commands.RestartRun;
+import io.trainledger.commands.RunCommand;
+import io.trainledger.events.AttemptStarted;
+import io.trainledger.events.EventSource;
+import io.trainledger.events.FailureDetected;
+import io.trainledger.events.FailureType;
+import io.trainledger.events.Heartbeat;
+import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.RegistrySettings;
+import io.trainledger.schemas.RunEvents;
+import io.trainledger.schemas.Topics;
+import io.trainledger.testing.TrainLedgerStackResource;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The monitor as a Quarkus application on the real embedded broker and registry (the test JVM's shared stack):
+ * records go in through the registry serdes, verdicts and commands are read back from the topics. The test profile
+ * sets a 2 s crash timeout. Run ids are unique per test.
+ */
+@QuarkusTest
+@QuarkusTestResource(TrainLedgerStackResource.class)
+class FailureMonitorIT {
+    private static final EventSource TRAINER = RunEvents.source("trainer", "it");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "trainledger.registry.url")
+    String registryUrl;
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    MeterRegistry meters;
+
+    private Serializer<Heartbeat> heartbeatSerializer;
+    private Serializer<RunEvent> ledgerSerializer;
+    private KafkaProducer<String, Heartbeat> heartbeats;
+    private KafkaProducer<String, RunEvent> ledger;
+    private TopicReader<RunEvent> verdicts;
+    private TopicReader<RunCommand> commands;
+
+    @BeforeEach
+    void connect() {
+        RegistrySettings registry = RegistrySettings.of(registryUrl);
+        heartbeatSerializer = Topics.HEARTBEATS.valueSerde(registry).serializer();
+        ledgerSerializer = Topics.RUN_EVENTS.valueSerde(registry).serializer();
+        heartbeats = new KafkaProducer<>(producerProps(), new StringSerializer(), heartbeatSerializer);
+        ledger = new KafkaProducer<>(producerProps(), new StringSerializer(), ledgerSerializer);
+        verdicts = new TopicReader<>(bootstrap, Topics.RUN_EVENTS.name(),
+                Topics.RUN_EVENTS.valueSerde(registry).deserializer());
+        commands = new TopicReader<>(bootstrap, Topics.COMMANDS.name(),
+                Topics.COMMANDS.valueSerde(registry).deserializer());
+        await().atMost(Duration.ofSeconds(90)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+    }
+
+    @AfterEach
+    void disconnect() {
+        heartbeats.close();
+        ledger.close();
+        verdicts.close();
+        commands.close();
+    }
+
+    @Test
+    void heartbeatsThenSilenceIsExactlyOneCrash() throws Exception {
+        String run = "it-crash-" + UUID.randomUUID();
+        // a poison record first: dead-lettered, and the monitor carries on
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(producerProps(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), run,
+                    "not avro at all".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        warmUp(run);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        send(run, 1, start, AttemptStarted.newBuilder().setAttempt(1).setInitNanos(1_000_000).setRestoreNanos(0)
+                .setDevice("cpu").build());
+        Instant last = start;
+        for (int i = 1; i <= 10; i++) {
+            last = start.plusMillis(20L * i);
+            send(run, 1, last, MonitorDriver.step(i, Duration.ofMillis(20), 1.0));
+            beat(run, 1, i, last, last);
+        }
+        heartbeats.flush();
+        ledger.flush();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> verdictsOf(run).size() >= 1);
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> verdictsOf(run).size() == 1);
+        FailureDetected f = verdictsOf(run).get(0);
+        assertThat(f.getType()).isEqualTo(FailureType.CRASH);
+        assertThat(f.getFailedAttempt()).isEqualTo(1);
+        assertThat(f.getStep()).isEqualTo(10);
+        assertThat(f.getLastProgressTime()).isEqualTo(last);
+        assertThat(Duration.between(last, f.getDetectedTime())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(commandsOf(run)).as("CRASH restarts are the supervisor's").isEmpty();
+
+        assertThat(meters.get("trainledger.monitor.dead.lettered").gauge().value()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("trainledger.monitor.failures.detected").tag("type", "CRASH").counter().count())
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aNanStepIsDetectedAndTheRunRestarted() throws Exception {
+        String run = "it-nan-" + UUID.randomUUID();
+        warmUp(run);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        send(run, 1, start, AttemptStarted.newBuilder().setAttempt(1).setInitNanos(1_000_000).setRestoreNanos(0)
+                .setDevice("cpu").build());
+        Instant last = start;
+        for (int i = 1; i <= 5; i++) {
+            last = start.plusMillis(20L * i);
+            send(run, 1, last, MonitorDriver.step(i, Duration.ofMillis(20), 0.5));
+            beat(run, 1, i, last, last);
+        }
+        send(run, 1, last.plusMillis(20), MonitorDriver.step(6, Duration.ofMillis(20), Double.NaN));
+        ledger.flush();
+        heartbeats.flush();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> !commandsOf(run).isEmpty());
+        // the run then falls silent (the trainer is restarting): still one verdict, no crash on top
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> verdictsOf(run).size() == 1);
+        FailureDetected f = verdictsOf(run).get(0);
+        assertThat(f.getType()).isEqualTo(FailureType.NAN_LOSS);
+        assertThat(f.getStep()).isEqualTo(5);
+        assertThat(f.getLastProgressTime()).isEqualTo(last);
+        RunCommand command = commandsOf(run).get(0);
+        assertThat(commandsOf(run)).hasSize(1);
+        assertThat(command.getPayload()).isInstanceOfSatisfying(RestartRun.class, r -> {
+            assertThat(r.getCause()).isEqualTo(FailureType.NAN_LOSS);
+            assertThat(r.getFailedAttempt()).isEqualTo(1);
+        });
+    }
+
+    /**
+     * Registers (or looks up) the schemas before the run's timeline starts, so that the records of the timeline go
+     * out within milliseconds of their event times rather than after a registry round trip.
+     */
+    private void warmUp(String run) {
+        Heartbeat hb = Heartbeat.newBuilder().setRunId(run).setAttempt(0).setStep(0).setSequence(0)
+                .setEventTime(Instant.now()).setSource(TRAINER).build();
+        heartbeatSerializer.serialize(Topics.HEARTBEATS.name(), hb);
+        ledgerSerializer.serialize(Topics.RUN_EVENTS.name(), RunEvents.of(run, 0, TRAINER,
+                MonitorDriver.step(0, Duration.ZERO, 0)));
+    }
+
+    private List<FailureDetected> verdictsOf(String run) {
+        return verdicts.poll().stream().filter(e -> e.getRunId().equals(run))
+                .filter(e -> e.getPayload() instanceof FailureDetected).map(e -> (FailureDetected) e.getPayload())
+                .toList();
+    }
+
+    private List<RunCommand> commandsOf(String run) {
+        return commands.poll().stream().filter(c -> c.getRunId().equals(run)).toList();
+    }
+
+    private void send(String run, int attempt, Instant t, org.apache.avro.specific.SpecificRecord payload)
+            throws Exception {
+        ledger.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), run, RunEvents.at(run, attempt, TRAINER, t,
+                payload)));
+    }
+
+    private void beat(String run, int attempt, long step, Instant lastStepTime, Instant t) throws Exception {
+        Heartbeat hb = Heartbeat.newBuilder().setRunId(run).setAttempt(attempt).setStep(step)
+                .setLastStepTime(lastStepTime).setSequence(step).setEventTime(t).setSource(TRAINER).build();
+        heartbeats.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), run, hb));
+    }
+
+    private Properties producerProps() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return p;
+    }
+}

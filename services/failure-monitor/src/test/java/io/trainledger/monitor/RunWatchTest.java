@@ -1,0 +1,51 @@
+package io.trainledger.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.trainledger.events.FailureType;
+import org.junit.jupiter.api.Test;
+
+/** The store's value encoding round-trips, and the rolling median is the median of the window. */
+class RunWatchTest {
+
+    @Test
+    void roundTripsThroughItsBytes() {
+        RunWatch w = new RunWatch();
+        w.attempt = 3;
+        w.attemptStarted = true;
+        w.lastStep = 120;
+        w.lastProgressMicros = 1_700_000_000_000_123L;
+        w.lastHeartbeatMicros = 1_700_000_000_500_000L;
+        w.heartbeatStep = 121;
+        w.stragglerOpen = true;
+        w.slowOnsetStep = 100;
+        w.pendingAttempt = 2;
+        w.pendingType = FailureType.HANG;
+        w.pendingStep = 80;
+        for (long d = 1; d <= 70; d++) {
+            w.addStepSample(d * 1_000_000, 64);
+        }
+        w.addVerdict(RunWatch.verdictKey(FailureType.HANG, 2, 80));
+        w.addVerdict(RunWatch.verdictKey(FailureType.STRAGGLER, 3, 100));
+
+        RunWatch back = RunWatch.fromBytes(w.toBytes());
+        assertThat(back).usingRecursiveComparison().isEqualTo(w);
+        assertThat(back.toBytes()).isEqualTo(w.toBytes());
+        assertThat(back.hasVerdict("2:HANG")).isTrue();
+        assertThat(back.hasVerdict("3:STRAGGLER:100")).isTrue();
+        assertThat(w.toBytes().length).isLessThan(1024);
+    }
+
+    @Test
+    void theMedianCoversTheLastWindowOfSteps() {
+        RunWatch w = new RunWatch();
+        for (long d = 1; d <= 9; d++) {
+            w.addStepSample(d, 5);
+        }
+        // window of 5 holds 5..9: median 7
+        assertThat(w.medianStepNanos(1)).isEqualTo(7);
+        assertThat(w.medianStepNanos(6)).as("fewer samples than required").isZero();
+        w.addStepSample(100, 6); // a larger window keeps what there is: 5..9, 100 -> (7 + 8) / 2
+        assertThat(w.medianStepNanos(1)).isEqualTo(7);
+    }
+}

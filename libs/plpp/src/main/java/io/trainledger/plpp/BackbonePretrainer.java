@@ -167,7 +167,7 @@ public final class BackbonePretrainer {
             }
         }
         NDManager m = model.manager();
-        NDArray img = m.create(images, new Shape(b, 3, n, n));
+        NDArray img = TinyClip.owned(m.create(images, new Shape(b, 3, n, n)));
         NDArray positives = m.create(pos, new Shape(b, b));
         float[] targets = new float[b * 28];
         for (int i = 0; i < b; i++) {

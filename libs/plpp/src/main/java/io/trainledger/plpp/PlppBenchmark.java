@@ -121,6 +121,7 @@ public final class PlppBenchmark {
         PlppConfig d = base;
         String def = String.format(Locale.ROOT, "k=%d tau_q=%s lambda_ppl=%s lambda_ippl=%s %s", d.topK(), d.tauQ(),
                 d.lambdaPpl(), d.lambdaIppl(), d.alignment());
+        rows.add(run("CoOp (reference)", b -> b.method(PromptMethod.COOP)));
         rows.add(run("PLPP default (" + def + ")", b -> b.method(PromptMethod.PLPP)));
         for (int k : new int[] {1, 5, 20}) {
             if (k != d.topK()) {

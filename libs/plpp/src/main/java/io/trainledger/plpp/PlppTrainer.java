@@ -99,8 +99,8 @@ public final class PlppTrainer implements AutoCloseable {
             t.close();
             throw new IllegalArgumentException("context shape mismatch");
         }
-        t.learner.context().set(state.context());
-        t.momentumBuffer.set(state.momentum());
+        copyInto(t.learner.context(), state.context());
+        copyInto(t.momentumBuffer, state.momentum());
         t.step = state.step();
         t.epoch = state.epoch();
         t.positionInEpoch = state.positionInEpoch();
@@ -111,13 +111,15 @@ public final class PlppTrainer implements AutoCloseable {
     }
 
     /**
-     * Copies values into an existing array in place (index_put). NDArray.set(float[]) is not used:
-     * on the PyTorch engine it may alias a transient native buffer.
+     * Copies values into an existing, finite array in place with arithmetic (target = target * 0 +
+     * values), which always writes into the target's own storage. {@code NDArray.set(float[])} and
+     * {@code set(NDIndex, NDArray)} are not used: on the PyTorch engine they were seen to leave the
+     * target reading freed memory (NaN appearing nondeterministically after a restore).
      */
     static void copyInto(NDArray target, float[] values) {
         try (NDScope scope = new NDScope()) {
-            NDArray src = target.getManager().create(values, target.getShape()).toType(target.getDataType(), false);
-            target.set(new NDIndex(":"), src);
+            NDArray src = target.getManager().create(values, target.getShape()).toType(target.getDataType(), true);
+            target.muli(0f).addi(src);
         }
     }
 
@@ -205,8 +207,12 @@ public final class PlppTrainer implements AutoCloseable {
             NDArray feats = task.trainFeatures().get(manager.create(li));
             NDArray target = manager.create(onehot, new Shape(idx.length, trainClasses.length));
             NDArray nan = manager.create(Float.NaN);
+            // A fresh leaf per step: its gradient is created by this step's backward pass and closed
+            // with the scope, so no gradient buffer is carried (or zeroed) across steps.
+            NDArray leaf = learner.context().duplicate();
+            leaf.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Backbone.TextOutput out = learner.encode(trainClasses, null);
+                Backbone.TextOutput out = learner.encode(trainClasses, null, leaf);
                 NDArray text = out.features().normalize(2, -1, 1e-12);
                 NDArray logits = feats.matMul(text.transpose()).mul(logitScale);
                 NDArray ce = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
@@ -219,7 +225,7 @@ public final class PlppTrainer implements AutoCloseable {
                 NDArray ppl = nan;
                 NDArray ippl = nan;
                 if (method.usesPerplexity()) {
-                    NDArray[] va = contextAndAligned(out.hidden());
+                    NDArray[] va = contextAndAligned(out.hidden(), leaf);
                     PerplexityLoss.Terms terms = PerplexityLoss.compute(va[0], va[1], backbone.tokenEmbedding(),
                             config.topK(), config.tauQ(), true, true);
                     ppl = terms.ppl();
@@ -236,7 +242,7 @@ public final class PlppTrainer implements AutoCloseable {
                 facts = NDArrays.stack(new NDList(loss, ce, ppl.stopGradient(), ippl.stopGradient(), kg.stopGradient(), correct))
                         .toType(DataType.FLOAT32, false).toFloatArray();
             }
-            sgd(lr);
+            sgd(lr, leaf.getGradient());
         }
         StepResult r = new StepResult(step, epoch, System.nanoTime() - t0, facts[0], facts[1], facts[2], facts[3],
                 facts[4], facts[5] / idx.length, idx.length, lr);
@@ -259,7 +265,7 @@ public final class PlppTrainer implements AutoCloseable {
      */
     PerplexityLoss.Terms perplexityTerms(PerplexityLoss.Teachers fixedTeachers) {
         Backbone.TextOutput out = learner.encode(trainClasses, null);
-        NDArray[] va = contextAndAligned(out.hidden());
+        NDArray[] va = contextAndAligned(out.hidden(), learner.context());
         if (fixedTeachers != null) {
             return PerplexityLoss.withTeachers(va[0], va[1], backbone.tokenEmbedding(), config.tauQ(), fixedTeachers);
         }
@@ -270,17 +276,16 @@ public final class PlppTrainer implements AutoCloseable {
     PerplexityLoss.Teachers perplexityTeachers() {
         try (NDScope scope = new NDScope()) {
             Backbone.TextOutput out = learner.encode(trainClasses, null);
-            NDArray[] va = contextAndAligned(out.hidden());
+            NDArray[] va = contextAndAligned(out.hidden(), learner.context());
             return PerplexityLoss.teachers(va[0], va[1], backbone.tokenEmbedding(), config.topK(), config.tauQ());
         }
     }
 
     /** Context vectors [R, D] and the hidden states aligned with them [R, D], per the alignment knob. */
-    NDArray[] contextAndAligned(NDArray hidden) {
+    NDArray[] contextAndAligned(NDArray hidden, NDArray ctx) {
         int m = learner.contextLength();
         int d = backbone.width();
         int from = config.alignment() == PerplexityAlignment.NEXT_TOKEN ? 0 : 1;
-        NDArray ctx = learner.context();
         if (!learner.classSpecific()) {
             // Causal mask + class name after the context: these states are identical for every class.
             NDArray h = hidden.get("0, " + from + ":" + (from + m) + ", :");
@@ -290,13 +295,11 @@ public final class PlppTrainer implements AutoCloseable {
         return new NDArray[] {ctx.reshape(-1, d), h};
     }
 
-    private void sgd(double lr) {
+    private void sgd(double lr, NDArray g) {
         NDArray p = learner.context();
-        NDArray g = p.getGradient();
         NDArray d = config.weightDecay() != 0 ? g.add(p.mul((float) config.weightDecay())) : g;
         momentumBuffer.muli((float) config.momentum()).addi(d);
         p.subi(momentumBuffer.mul((float) lr));
-        g.subi(g);
     }
 
     /** The whole training state at this step boundary. */

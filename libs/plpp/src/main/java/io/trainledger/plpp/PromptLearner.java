@@ -53,7 +53,7 @@ public final class PromptLearner implements AutoCloseable {
         }
         Shape shape = classSpecific ? new Shape(contextRows, m, d) : new Shape(m, d);
         // Same data type as the backbone (float32 normally; float64 in gradient-check tests).
-        this.context = manager.create(init, shape).toType(backbone.tokenEmbedding().getDataType(), false);
+        this.context = TinyClip.owned(manager.create(init, shape).toType(backbone.tokenEmbedding().getDataType(), false));
         this.context.setRequiresGradient(true);
     }
 
@@ -75,6 +75,11 @@ public final class PromptLearner implements AutoCloseable {
      * the mean of the learned contexts.
      */
     public Backbone.TextOutput encode(int[] classes, int[] contextIndex) {
+        return encode(classes, contextIndex, context);
+    }
+
+    /** As {@link #encode(int[], int[])} with the given context values (same shape as {@link #context()}). */
+    public Backbone.TextOutput encode(int[] classes, int[] contextIndex, NDArray context) {
         Suffix suffix = suffix(classes);
         int c = classes.length;
         int d = backbone.width();

@@ -109,12 +109,12 @@ public final class TaskData implements AutoCloseable {
                 System.arraycopy(imgs.get(i), 0, buf, (i - start) * per, per);
             }
             try (NDScope scope = new NDScope()) {
-                NDArray x = m.create(buf, new Shape(end - start, 3, n, n));
+                NDArray x = TinyClip.owned(m.create(buf, new Shape(end - start, 3, n, n)));
                 float[] feats = backbone.encodeImages(x).normalize(2, -1, 1e-12).toFloatArray();
                 System.arraycopy(feats, 0, out, start * f, feats.length);
             }
         }
-        return m.create(out, new Shape(imgs.size(), f));
+        return TinyClip.owned(m.create(out, new Shape(imgs.size(), f)));
     }
 
     private static int[] range(int from, int to) {

@@ -49,7 +49,7 @@ public final class TinyClip implements Backbone {
                 mask[i * l + j] = -1e9f;
             }
         }
-        this.causalMask = manager.create(mask, new Shape(l, l));
+        this.causalMask = owned(manager.create(mask, new Shape(l, l)));
         this.fingerprint = computeFingerprint();
     }
 
@@ -91,7 +91,7 @@ public final class TinyClip implements Backbone {
         p.put("iln.b", m.zeros(new Shape(8 * ch)));
         p.put("iproj.w", normal(m, r, 1.0 / Math.sqrt(8 * ch), c.featureDim(), 8 * ch));
         p.put("iproj.b", m.zeros(new Shape(c.featureDim())));
-        p.put("logit_scale", m.create(new float[] {(float) Math.log(1 / 0.07)}, new Shape(1)));
+        p.put("logit_scale", owned(m.create(new float[] {(float) Math.log(1 / 0.07)}, new Shape(1))));
         return new TinyClip(c, vocab, m, p);
     }
 
@@ -101,7 +101,7 @@ public final class TinyClip implements Backbone {
         NDList list = NDList.decode(m, bytes);
         Map<String, NDArray> p = new LinkedHashMap<>();
         for (NDArray a : list) {
-            p.put(a.getName(), a.toDevice(device, false));
+            p.put(a.getName(), owned(a.toDevice(device, false)));
         }
         return new TinyClip(c, vocab, m, p);
     }
@@ -112,7 +112,22 @@ public final class TinyClip implements Backbone {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (std * r.nextGaussian());
         }
-        return m.create(v, s);
+        return owned(m.create(v, s));
+    }
+
+    /**
+     * A copy in libtorch-allocated (64-byte aligned) memory, closing the original. Arrays created
+     * from Java buffers may be unaligned, and reductions/BLAS over them then round differently from
+     * one process to the next; every persistent array goes through this so runs (and resumes) are
+     * bitwise reproducible across JVMs.
+     */
+    static NDArray owned(NDArray a) {
+        NDArray c = a.duplicate();
+        if (a.getName() != null) {
+            c.setName(a.getName());
+        }
+        a.close();
+        return c;
     }
 
     /** Serialises all weights (names kept) with DJL's NDList encoding: an exact round trip. */

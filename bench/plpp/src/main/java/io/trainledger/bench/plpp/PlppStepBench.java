@@ -25,9 +25,13 @@ import java.util.Map;
  * them): CoOp, KgCoOp, PLPP (top-k 5, whole-vocabulary head), PLPP+KgCoOp, the PLPP/CoOp ratio,
  * and the contrastive pretraining step; the same shapes as bench/plpp/reference.py (PyTorch eager).
  * Methods are interleaved over several repetitions and the median of the repetition means is
- * reported, because the machine is shared.
+ * reported, because the machine is shared; besides wall time, the calling thread's CPU time per
+ * step is reported (libtorch runs single-threaded ops on the calling thread with 1 intra-op
+ * thread), which is much less sensitive to other load.
  */
 public final class PlppStepBench {
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private PlppStepBench() {}
 
     public static void main(String[] args) {
@@ -40,7 +44,9 @@ public final class PlppStepBench {
         int warm = 20;
         PromptMethod[] methods = {PromptMethod.COOP, PromptMethod.KGCOOP, PromptMethod.PLPP, PromptMethod.PLPP_KGCOOP};
         Map<PromptMethod, List<Double>> ms = new LinkedHashMap<>();
+        Map<PromptMethod, List<Double>> cpuMs = new LinkedHashMap<>();
         List<Double> pretrain = new ArrayList<>();
+        List<Double> pretrainCpu = new ArrayList<>();
         ProceduralWorld world = new ProceduralWorld(20);
         try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
             TinyClip clip = TinyClip.initialise(TinyClipConfig.standard(), world.vocabulary(), root, Device.cpu(), 1);
@@ -50,17 +56,23 @@ public final class PlppStepBench {
                     for (PromptMethod m : methods) {
                         try (PlppTrainer t = PlppTrainer.create(clip, task, base.toBuilder().method(m).build())) {
                             long nanos = 0;
+                            long cpu = 0;
                             while (!t.done()) {
+                                long c0 = THREADS.getCurrentThreadCpuTime();
                                 StepResult r = t.step();
                                 if (r.step() >= warm) {
                                     nanos += r.stepNanos();
+                                    cpu += THREADS.getCurrentThreadCpuTime() - c0;
                                 }
                             }
                             ms.computeIfAbsent(m, k -> new ArrayList<>()).add(nanos / 1e6 / steps);
+                            cpuMs.computeIfAbsent(m, k -> new ArrayList<>()).add(cpu / 1e6 / steps);
                         }
                     }
-                    pretrain.add(BackbonePretrainer.timeSteps(world, TinyClipConfig.standard(), 128, Math.max(10, steps / 10), root,
-                            Device.cpu()));
+                    long c0 = THREADS.getCurrentThreadCpuTime();
+                    int ps = Math.max(10, steps / 10);
+                    pretrain.add(BackbonePretrainer.timeSteps(world, TinyClipConfig.standard(), 128, ps, root, Device.cpu()));
+                    pretrainCpu.add((THREADS.getCurrentThreadCpuTime() - c0) / 1e6 / (ps + 3));
                 }
             }
             clip.close();
@@ -70,8 +82,14 @@ public final class PlppStepBench {
         for (PromptMethod m : methods) {
             sb.append(String.format(Locale.ROOT, ",\"%s_ms\":%.3f", m.name().toLowerCase(Locale.ROOT), median(ms.get(m))));
         }
-        sb.append(String.format(Locale.ROOT, ",\"plpp_over_coop\":%.3f,\"pretrain_ms\":%.2f,\"reps\":%d,\"steps\":%d}",
-                median(ms.get(PromptMethod.PLPP)) / median(ms.get(PromptMethod.COOP)), median(pretrain), reps, steps));
+        for (PromptMethod m : methods) {
+            sb.append(String.format(Locale.ROOT, ",\"%s_cpu_ms\":%.3f", m.name().toLowerCase(Locale.ROOT), median(cpuMs.get(m))));
+        }
+        sb.append(String.format(Locale.ROOT, ",\"plpp_over_coop\":%.3f,\"plpp_over_coop_cpu\":%.3f,\"pretrain_ms\":%.2f,"
+                        + "\"pretrain_cpu_ms\":%.2f,\"reps\":%d,\"steps\":%d}",
+                median(ms.get(PromptMethod.PLPP)) / median(ms.get(PromptMethod.COOP)),
+                median(cpuMs.get(PromptMethod.PLPP)) / median(cpuMs.get(PromptMethod.COOP)), median(pretrain),
+                median(pretrainCpu), reps, steps));
         System.out.println(sb);
         ms.forEach((m, v) -> System.out.println(m + " ms/step per repetition " + v));
         System.out.println("pretrain ms/step per repetition " + pretrain);

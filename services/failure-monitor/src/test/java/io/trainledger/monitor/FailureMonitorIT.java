@@ -12,6 +12,7 @@ import io.trainledger.events.AttemptStarted;
 import io.trainledger.events.EventSource;
 import io.trainledger.events.FailureDetected;
 import io.trainledger.events.FailureType;
+import io.trainledger.events.FaultInjected;
 import io.trainledger.events.Heartbeat;
 import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.RegistrySettings;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -156,6 +158,34 @@ class FailureMonitorIT {
             assertThat(r.getCause()).isEqualTo(FailureType.NAN_LOSS);
             assertThat(r.getFailedAttempt()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void theScoreOfARunMatchesItsVerdictToTheInjectedFault() throws Exception {
+        String run = "it-score-" + UUID.randomUUID();
+        warmUp(run);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        send(run, 1, start, AttemptStarted.newBuilder().setAttempt(1).setInitNanos(1_000_000).setRestoreNanos(0)
+                .setDevice("cpu").build());
+        Instant last = start;
+        for (int i = 1; i <= 5; i++) {
+            last = start.plusMillis(20L * i);
+            send(run, 1, last, MonitorDriver.step(i, Duration.ofMillis(20), 1.0));
+            beat(run, 1, i, last, last);
+        }
+        send(run, 1, last, FaultInjected.newBuilder().setType(FailureType.CRASH).setPlannedAt(last).setStep(5)
+                .setParameters(Map.of()).build());
+        ledger.flush();
+        heartbeats.flush();
+        await().atMost(Duration.ofSeconds(60)).until(() -> verdictsOf(run).size() == 1);
+
+        DetectionScore.Report report = DetectionScore.defaults()
+                .score(DetectionScoreMain.readLedger(bootstrap, RegistrySettings.of(registryUrl), run));
+        DetectionScore.TypeScore crash = report.byType().get(FailureType.CRASH);
+        assertThat(report.runs()).isEqualTo(1);
+        assertThat(crash.precision()).isEqualTo(1.0);
+        assertThat(crash.recall()).isEqualTo(1.0);
+        assertThat(crash.latency(0.95)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 
     /**

@@ -130,7 +130,7 @@ public final class BackbonePretrainer {
             w[i] = (float) (r.nextGaussian() / Math.sqrt(featureDim));
         }
         Map<String, NDArray> p = new LinkedHashMap<>();
-        p.put("probe.w", m.create(w, new Shape(featureDim, 28)));
+        p.put("probe.w", TinyClip.owned(m.create(w, new Shape(featureDim, 28))));
         p.put("probe.b", m.zeros(new Shape(28)));
         p.values().forEach(a -> a.setRequiresGradient(true));
         return p;
@@ -168,14 +168,14 @@ public final class BackbonePretrainer {
         }
         NDManager m = model.manager();
         NDArray img = TinyClip.owned(m.create(images, new Shape(b, 3, n, n)));
-        NDArray positives = m.create(pos, new Shape(b, b));
+        NDArray positives = TinyClip.owned(m.create(pos, new Shape(b, b)));
         float[] targets = new float[b * 28];
         for (int i = 0; i < b; i++) {
             for (int f = 0; f < 5; f++) {
                 targets[i * 28 + PROBE_SLICES[f][0] + attrs[i].get(f)] = 1f;
             }
         }
-        NDArray attrTargets = m.create(targets, new Shape(b, 28));
+        NDArray attrTargets = TinyClip.owned(m.create(targets, new Shape(b, 28)));
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray rawImage = model.encodeImages(img);
             NDArray fi = rawImage.normalize(2, -1, 1e-12);

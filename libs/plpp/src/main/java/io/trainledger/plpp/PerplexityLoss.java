@@ -76,11 +76,11 @@ public final class PerplexityLoss {
         NDArray ppl = null;
         NDArray ippl = null;
         if (t.q() != null) {
-            NDArray qa = m.create(t.q(), new Shape(rows, vocab)).toType(z.getDataType(), false);
+            NDArray qa = TinyClip.owned(m.create(t.q(), new Shape(rows, vocab))).toType(z.getDataType(), false);
             ppl = qa.mul(z.logSoftmax(-1)).sum().neg().div(rows);
         }
         if (t.pHat() != null) {
-            NDArray pa = m.create(t.pHat(), new Shape(rows, vocab)).toType(s.getDataType(), false);
+            NDArray pa = TinyClip.owned(m.create(t.pHat(), new Shape(rows, vocab))).toType(s.getDataType(), false);
             ippl = pa.mul(s.div((float) tauQ).logSoftmax(-1)).sum().neg().div(rows);
         }
         return new Terms(ppl, ippl);

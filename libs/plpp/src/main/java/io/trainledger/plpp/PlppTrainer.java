@@ -204,8 +204,8 @@ public final class PlppTrainer implements AutoCloseable {
                 li[i] = idx[i];
                 onehot[i * trainClasses.length + trainLabels[idx[i]]] = 1f;
             }
-            NDArray feats = task.trainFeatures().get(manager.create(li));
-            NDArray target = manager.create(onehot, new Shape(idx.length, trainClasses.length));
+            NDArray feats = task.trainFeatures().get(TinyClip.owned(manager.create(li)));
+            NDArray target = TinyClip.owned(manager.create(onehot, new Shape(idx.length, trainClasses.length)));
             NDArray nan = manager.create(Float.NaN);
             // A fresh leaf per step: its gradient is created by this step's backward pass and closed
             // with the scope, so no gradient buffer is carried (or zeroed) across steps.

@@ -117,9 +117,9 @@ public final class TinyClip implements Backbone {
 
     /**
      * A copy in libtorch-allocated (64-byte aligned) memory, closing the original. Arrays created
-     * from Java buffers may be unaligned, and reductions/BLAS over them then round differently from
-     * one process to the next; every persistent array goes through this so runs (and resumes) are
-     * bitwise reproducible across JVMs.
+     * from Java buffers may be unaligned (reductions/BLAS over them then round differently from one
+     * process to the next) and may keep pointing at a Java direct buffer; every array created from
+     * Java data goes through this right away.
      */
     static NDArray owned(NDArray a) {
         NDArray c = a.duplicate();
@@ -198,7 +198,7 @@ public final class TinyClip implements Backbone {
                 flat[i * l + j] = tokens[i][j];
             }
         }
-        NDArray idx = manager.create(flat);
+        NDArray idx = owned(manager.create(flat));
         return tokenEmbedding().get(idx).reshape(b, l, config.width());
     }
 
@@ -232,7 +232,7 @@ public final class TinyClip implements Backbone {
         for (int i = 0; i < b; i++) {
             onehot[i * l + eosIndex[i]] = 1f;
         }
-        NDArray sel = manager.create(onehot, new Shape(b, l, 1));
+        NDArray sel = owned(manager.create(onehot, new Shape(b, l, 1)));
         NDArray eos = hidden.mul(sel).sum(new int[] {1});
         NDArray features = eos.matMul(params.get("tproj"));
         return new TextOutput(hidden, features);

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 /**
  * Child-process entry of the two-JVM exact-resume test. Uses a randomly initialised small TinyClip
  * (deterministic in its seed; resume does not need a good backbone) and KgCoOp, which exercises the
- * whole training state (context, momentum, data-order RNG, permutation, schedule). PLPP is not
- * used here: its step has an unexplained, nondeterministic NaN (see docs/PLPP.md, "Caveat") that
- * would make this test flaky for a reason unrelated to resume.
+ * whole training state (context, momentum, data-order RNG, permutation, schedule). An unexplained,
+ * nondeterministic NaN (docs/PLPP.md, section 5, "Caveat"), seen most often with PLPP, still makes
+ * this test fail in some runs; it is left in because that is a real defect.
  *
  * <p>Usage: {@code straight N out} | {@code first N stateFile} | {@code second N stateFile out}.
  */

@@ -49,7 +49,9 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
     private final EventSource source;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RunWatch> store;
+    /** When this task began processing (after restoring its store), or NOT_RUNNING. */
     private long startedWallMs;
+    private static final long NOT_RUNNING = -1;
 
     FailureDetector(DetectionSettings settings, VerdictListener listener) {
         this.settings = settings;
@@ -61,7 +63,7 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(FailureMonitorTopology.RUN_STORE);
-        this.startedWallMs = context.currentSystemTimeMs();
+        this.startedWallMs = NOT_RUNNING;
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::scan);
     }
 
@@ -73,6 +75,9 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
             return;
         }
         long now = context.currentSystemTimeMs();
+        if (startedWallMs == NOT_RUNNING) {
+            startedWallMs = now;
+        }
         RunWatch w = store.get(runId);
         if (w == null) {
             w = new RunWatch();
@@ -272,6 +277,9 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
 
     /** Wall-clock scan: CRASH (heartbeats stopped) and HANG (heartbeats continue, steps do not). */
     private void scan(long now) {
+        if (startedWallMs == NOT_RUNNING) {
+            startedWallMs = now; // wall-clock punctuation only runs once the store is restored
+        }
         List<KeyValue<String, RunWatch>> changed = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         boolean settled = now - startedWallMs >= settings.crashTimeout().toMillis();
@@ -288,7 +296,7 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
                 }
             }
         }
-        // A monitor that just (re)started first catches up on heartbeats ('settled'), so a backlog is not a crash.
+        // A monitor that just (re)started first catches up on its backlog ('settled'), so a backlog is not a crash.
         changed.forEach(kv -> store.put(kv.key, kv.value));
         expired.forEach(store::delete);
     }
@@ -296,7 +304,13 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
     private boolean checkLiveness(String runId, RunWatch w, long now) {
         long silenceMs = now - w.lastHeartbeatMicros / 1000;
         long timeoutMs = settings.crashTimeout().toMillis();
+        // Records of this run processed moments ago mean a backlog is being worked off (after a restart the stream
+        // thread alternates single records and punctuations): judge silence once the run's records are all in.
+        boolean quiet = now - w.touchedWallMs >= Math.min(1000, timeoutMs / 2);
         if (silenceMs > timeoutMs) {
+            if (!quiet) {
+                return false;
+            }
             w.attemptFailed = true; // also when stale: an attempt silent beyond the horizon is not judged
             if (fresh(w.lastHeartbeatMicros, now)) {
                 String evidence = String.format(Locale.ROOT, "no heartbeat of attempt %d for %.1f s, timeout %.1f s",

@@ -18,9 +18,11 @@ import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.RunEvents;
 import io.trainledger.schemas.Topics;
+import io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler;
 import io.trainledger.testing.TrainLedgerStackResource;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,11 +36,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The monitor as a Quarkus application on the real embedded broker and registry (the test JVM's shared stack):
@@ -47,6 +56,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(TrainLedgerStackResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailureMonitorIT {
     private static final EventSource TRAINER = RunEvents.source("trainer", "it");
 
@@ -61,6 +71,9 @@ class FailureMonitorIT {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    MonitorConfig config;
 
     private Serializer<Heartbeat> heartbeatSerializer;
     private Serializer<RunEvent> ledgerSerializer;
@@ -186,6 +199,63 @@ class FailureMonitorIT {
         assertThat(crash.precision()).isEqualTo(1.0);
         assertThat(crash.recall()).isEqualTo(1.0);
         assertThat(crash.latency(0.95)).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Stops the application's Kafka Streams instance and starts the same topology under the same application id with
+     * an empty state directory (so the run store comes back from its changelog): a verdict made before the restart
+     * is not repeated, and a run that fell silent while the monitor was down is judged once after it. Runs last: the
+     * managed instance stays closed.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aRestartedMonitorNeitherRepeatsNorMissesAVerdict() throws Exception {
+        String before = "it-restart-before-" + UUID.randomUUID();
+        String whileDown = "it-restart-down-" + UUID.randomUUID();
+        warmUp(before);
+        silentAfterSteps(before);
+        await().atMost(Duration.ofSeconds(60)).until(() -> verdictsOf(before).size() == 1);
+
+        streams.close(Duration.ofSeconds(60));
+        silentAfterSteps(whileDown);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "trainledger-failure-monitor");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put("deserialization.exception.handler",
+                DeadLetteringDeserializationHandler.class.getName());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("failure-monitor-restart").toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
+        Topology topology = FailureMonitorTopology.build(new StreamsBuilder(),
+                FailureMonitorTopology.MonitorSerdes.of(RegistrySettings.of(registryUrl)), config.toSettings(),
+                VerdictListener.NONE).build();
+        try (KafkaStreams restarted = new KafkaStreams(topology, props)) {
+            restarted.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> restarted.state() == KafkaStreams.State.RUNNING);
+            await().atMost(Duration.ofSeconds(60)).until(() -> verdictsOf(whileDown).size() == 1);
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+                    .until(() -> verdictsOf(before).size() == 1 && verdictsOf(whileDown).size() == 1);
+            FailureDetected missedWhileDown = verdictsOf(whileDown).get(0);
+            assertThat(missedWhileDown.getType()).isEqualTo(FailureType.CRASH);
+            assertThat(missedWhileDown.getStep()).as("judged on the whole backlog, not its first records")
+                    .isEqualTo(5);
+            restarted.close(Duration.ofSeconds(60));
+        }
+    }
+
+    /** AttemptStarted, five steps with heartbeats, then nothing. */
+    private void silentAfterSteps(String run) throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        send(run, 1, start, AttemptStarted.newBuilder().setAttempt(1).setInitNanos(1_000_000).setRestoreNanos(0)
+                .setDevice("cpu").build());
+        for (int i = 1; i <= 5; i++) {
+            Instant t = start.plusMillis(20L * i);
+            send(run, 1, t, MonitorDriver.step(i, Duration.ofMillis(20), 1.0));
+            beat(run, 1, i, t, t);
+        }
+        ledger.flush();
+        heartbeats.flush();
     }
 
     /**

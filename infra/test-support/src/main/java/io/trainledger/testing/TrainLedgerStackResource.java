@@ -23,7 +23,6 @@ public final class TrainLedgerStackResource implements QuarkusTestResourceLifecy
         config.put("trainledger.registry.url", c.registryUrl());
         config.put("quarkus.kafka.devservices.enabled", "false");
         config.put("quarkus.apicurio-registry.devservices.enabled", "false");
-        config.put("quarkus.kafka-streams.devservices.enabled", "false");
         return config;
     }
 

@@ -55,7 +55,8 @@ public record RegistrySettings(String url, boolean autoRegister) {
         config.put(SerdeConfig.USE_ID, "contentId");
         config.put(KafkaSerdeConfig.ENABLE_HEADERS, false);
         config.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
-        config.put(AvroSerdeConfig.AVRO_DATUM_PROVIDER, IdentityCachingDatumProvider.class.getName());
+        // A class, not its name: under Quarkus test class loaders a name may resolve in another loader.
+        config.put(AvroSerdeConfig.AVRO_DATUM_PROVIDER, IdentityCachingDatumProvider.class);
         return config;
     }
 }

@@ -1,0 +1,194 @@
+package io.trainledger.trainer;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.trainledger.commands.RunCommand;
+import io.trainledger.schemas.Topics;
+import io.trainledger.schemas.dlq.DeadLetterQueue;
+import io.trainledger.schemas.dlq.DeadLetteringDecoder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * The trainer's command loop: a plain Kafka consumer in group {@code trainledger-trainer} on
+ * {@code trainledger.commands}. A run belongs to the instance assigned its partition; on assignment the same
+ * partitions of the ledger are read from offset 0 and the unfinished runs resume; on revocation they stop before the
+ * partition is handed over. Offsets are committed after each command is handled (at-least-once; redelivered
+ * commands are idempotent: SubmitRun by command id, RestartRun by attempt).
+ */
+@ApplicationScoped
+public class CommandConsumer {
+    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+    private final KafkaSettings settings;
+    private final TrainerConfig config;
+    private final CommandHandler handler;
+    private final OwnedRuns runs;
+    private final LedgerReader reader;
+    private final PlppEnvironments environments;
+    private final TrainerMetrics metrics;
+    private volatile boolean running;
+    private volatile Instant lastPoll;
+    private volatile String failure;
+    private volatile List<Integer> assigned = List.of();
+    private Thread thread;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private HeartbeatPublisher heartbeats;
+
+    CommandConsumer(KafkaSettings settings, TrainerConfig config, CommandHandler handler, OwnedRuns runs,
+                    LedgerReader reader, PlppEnvironments environments, TrainerMetrics metrics) {
+        this.settings = settings;
+        this.config = config;
+        this.handler = handler;
+        this.runs = runs;
+        this.reader = reader;
+        this.environments = environments;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes StartupEvent ev) {
+        if (config.backbone().warmUp()) {
+            Thread warm = new Thread(environments::warmUp, "trainer-warm-up");
+            warm.setDaemon(true);
+            warm.start();
+        }
+        heartbeats = new HeartbeatPublisher(settings, runs, metrics, config.heartbeatInterval());
+        running = true;
+        thread = new Thread(this::loop, "trainer-commands");
+        thread.start();
+        LOG.infof("trainer %s started: group %s, data dir %s, chaos %s", settings.instance(), config.group(),
+                config.dataDir().toAbsolutePath(), config.chaos().enabled() ? "ENABLED" : "off");
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        try {
+            if (thread != null) {
+                thread.join(30_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runs.stopAll();
+        if (heartbeats != null) {
+            heartbeats.close();
+        }
+    }
+
+    /** When the loop last polled (readiness); null before the first poll. */
+    public Instant lastPoll() {
+        return lastPoll;
+    }
+
+    /** Why the loop died, if it did (liveness). */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public boolean running() {
+        return running && thread != null && thread.isAlive();
+    }
+
+    public List<Integer> assigned() {
+        return assigned;
+    }
+
+    private void loop() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, "trainer-commands-" + settings.instance());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.group());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        try (DeadLetterQueue dlq = new DeadLetterQueue(settings.bootstrapServers(), config.group());
+             KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            consumer = c;
+            DeadLetteringDecoder<RunCommand> decoder = new DeadLetteringDecoder<>(
+                    ValueSerdes.of(Topics.COMMANDS, settings.registry()).deserializer(), dlq);
+            c.subscribe(List.of(Topics.COMMANDS.name()), new Ownership());
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(250))) {
+                    decoder.decode(r).ifPresent(cmd -> {
+                        try {
+                            handler.handle(r.partition(), cmd);
+                        } catch (RuntimeException e) {
+                            LOG.errorf(e, "[run %s] command %s failed", cmd.getRunId(), cmd.getCommandId());
+                        }
+                    });
+                    c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+                }
+                lastPoll = Instant.now();
+            }
+        } catch (WakeupException e) {
+            // shutdown
+        } catch (RuntimeException e) {
+            failure = e.toString();
+            LOG.error("command loop died", e);
+        } finally {
+            consumer = null;
+        }
+    }
+
+    /** Ownership follows partition assignment: ledger partition p holds the runs of command partition p. */
+    private final class Ownership implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            release(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            release(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            List<Integer> ps = partitions.stream().map(TopicPartition::partition).sorted().toList();
+            long t0 = System.nanoTime();
+            RunHistory history = reader.read(ps);
+            LOG.infof("assigned command partitions %s: %d run(s) on their ledger partitions, read in %d ms", ps,
+                    history.runs().size(), (System.nanoTime() - t0) / 1_000_000);
+            runs.adopt(history);
+            assigned = union(assigned, ps);
+        }
+
+        private void release(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            List<Integer> ps = partitions.stream().map(TopicPartition::partition).toList();
+            runs.release(ps);
+            assigned = assigned.stream().filter(p -> !ps.contains(p)).toList();
+        }
+    }
+
+    private static List<Integer> union(List<Integer> a, List<Integer> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).distinct().sorted().toList();
+    }
+}

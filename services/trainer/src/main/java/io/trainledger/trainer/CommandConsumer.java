@@ -36,6 +36,12 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class CommandConsumer {
     private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+    /**
+     * The context loader of every thread the trainer starts. Kafka (classes named in configs), DJL (engine providers
+     * through ServiceLoader) and Apicurio load by name through it; under Quarkus tests the inherited one was sometimes
+     * the system loader, which holds second copies of those libraries. In a packaged app it is the same loader.
+     */
+    static final ClassLoader APP_LOADER = CommandConsumer.class.getClassLoader();
     private final KafkaSettings settings;
     private final TrainerConfig config;
     private final CommandHandler handler;
@@ -66,11 +72,19 @@ public class CommandConsumer {
         if (config.backbone().warmUp()) {
             Thread warm = new Thread(environments::warmUp, "trainer-warm-up");
             warm.setDaemon(true);
+            warm.setContextClassLoader(APP_LOADER);
             warm.start();
         }
-        heartbeats = new HeartbeatPublisher(settings, runs, metrics, config.heartbeatInterval());
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(APP_LOADER);
+        try {
+            heartbeats = new HeartbeatPublisher(settings, runs, metrics, config.heartbeatInterval());
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
         running = true;
         thread = new Thread(this::loop, "trainer-commands");
+        thread.setContextClassLoader(APP_LOADER);
         thread.start();
         LOG.infof("trainer %s started: group %s, data dir %s, chaos %s", settings.instance(), config.group(),
                 config.dataDir().toAbsolutePath(), config.chaos().enabled() ? "ENABLED" : "off");

@@ -36,6 +36,7 @@ final class HeartbeatPublisher implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "trainer-heartbeats");
             t.setDaemon(true);
+            t.setContextClassLoader(CommandConsumer.APP_LOADER);
             return t;
         });
         long ms = Math.max(10, interval.toMillis());

@@ -24,6 +24,7 @@ final class RunSlot {
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "run-" + state.runId());
             t.setDaemon(true);
+            t.setContextClassLoader(CommandConsumer.APP_LOADER);
             return t;
         });
     }

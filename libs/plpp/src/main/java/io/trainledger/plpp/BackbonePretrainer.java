@@ -182,7 +182,7 @@ public final class BackbonePretrainer {
             NDArray ft = model.encodeText(model.embed(tokens), eos).features().normalize(2, -1, 1e-12);
             NDArray scale = model.logLogitScale().clip(0f, (float) Math.log(100)).exp();
             NDArray logits = fi.matMul(ft.transpose()).mul(scale);
-            NDArray loss = multiPositiveInfoNce(logits, positives).add(multiPositiveInfoNce(logits.transpose(), positives.transpose())).div(2);
+            NDArray loss = TinyClip.div(multiPositiveInfoNce(logits, positives).add(multiPositiveInfoNce(logits.transpose(), positives.transpose())), 2);
             if (pc.attributeWeight() > 0 && probes != null) {
                 NDArray z = rawImage.matMul(probes.get("probe.w")).add(probes.get("probe.b"));
                 NDArray attr = null;
@@ -191,7 +191,7 @@ public final class BackbonePretrainer {
                     NDArray ce = z.get(range).logSoftmax(-1).mul(attrTargets.get(range)).sum(new int[] {1}).mean().neg();
                     attr = attr == null ? ce : attr.add(ce);
                 }
-                loss = loss.add(attr.div(5f).mul((float) pc.attributeWeight()));
+                loss = loss.add(TinyClip.mul(TinyClip.div(attr, 5f), (float) pc.attributeWeight()));
             }
             gc.backward(loss);
             return loss.getFloat();

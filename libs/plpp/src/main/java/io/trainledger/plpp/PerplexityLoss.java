@@ -77,11 +77,11 @@ public final class PerplexityLoss {
         NDArray ippl = null;
         if (t.q() != null) {
             NDArray qa = TinyClip.owned(m.create(t.q(), new Shape(rows, vocab))).toType(z.getDataType(), false);
-            ppl = qa.mul(z.logSoftmax(-1)).sum().neg().div(rows);
+            ppl = TinyClip.div(qa.mul(z.logSoftmax(-1)).sum().neg(), rows);
         }
         if (t.pHat() != null) {
             NDArray pa = TinyClip.owned(m.create(t.pHat(), new Shape(rows, vocab))).toType(s.getDataType(), false);
-            ippl = pa.mul(s.div((float) tauQ).logSoftmax(-1)).sum().neg().div(rows);
+            ippl = TinyClip.div(pa.mul(TinyClip.div(s, (float) tauQ).logSoftmax(-1)).sum().neg(), rows);
         }
         return new Terms(ppl, ippl);
     }

@@ -206,7 +206,7 @@ public final class PlppTrainer implements AutoCloseable {
             }
             NDArray feats = task.trainFeatures().get(TinyClip.owned(manager.create(li)));
             NDArray target = TinyClip.owned(manager.create(onehot, new Shape(idx.length, trainClasses.length)));
-            NDArray nan = manager.create(Float.NaN);
+            NDArray nan = TinyClip.owned(manager.create(Float.NaN));
             // A fresh leaf per step: its gradient is created by this step's backward pass and closed
             // with the scope, so no gradient buffer is carried (or zeroed) across steps.
             NDArray leaf = learner.context().duplicate();
@@ -214,13 +214,13 @@ public final class PlppTrainer implements AutoCloseable {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Backbone.TextOutput out = learner.encode(trainClasses, null, leaf);
                 NDArray text = out.features().normalize(2, -1, 1e-12);
-                NDArray logits = feats.matMul(text.transpose()).mul(logitScale);
+                NDArray logits = TinyClip.mul(feats.matMul(text.transpose()), logitScale);
                 NDArray ce = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
                 NDArray loss = ce;
                 NDArray kg = nan;
                 if (method.usesKnowledgeGuidance()) {
                     kg = text.mul(handcrafted).sum(new int[] {1}).mean().neg().add(1f);
-                    loss = loss.add(kg.mul((float) config.kgcoopWeight()));
+                    loss = loss.add(TinyClip.mul(kg, (float) config.kgcoopWeight()));
                 }
                 NDArray ppl = nan;
                 NDArray ippl = nan;
@@ -231,10 +231,10 @@ public final class PlppTrainer implements AutoCloseable {
                     ppl = terms.ppl();
                     ippl = terms.ippl();
                     if (config.lambdaPpl() != 0) {
-                        loss = loss.add(ppl.mul((float) config.lambdaPpl()));
+                        loss = loss.add(TinyClip.mul(ppl, (float) config.lambdaPpl()));
                     }
                     if (config.lambdaIppl() != 0) {
-                        loss = loss.add(ippl.mul((float) config.lambdaIppl()));
+                        loss = loss.add(TinyClip.mul(ippl, (float) config.lambdaIppl()));
                     }
                 }
                 gc.backward(loss);

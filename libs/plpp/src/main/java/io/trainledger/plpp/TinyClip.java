@@ -130,6 +130,30 @@ public final class TinyClip implements Backbone {
         return c;
     }
 
+    /**
+     * {@code a * n} with the scalar in libtorch-owned memory. Use this, not {@code NDArray.mul(Number)},
+     * for every product that may be on the autograd path: DJL's PyTorch engine implements
+     * {@code mul(Number)} as {@code try (NDArray s = manager.create(n)) { return mul(s); }}, and
+     * {@code create} wraps a Java direct ByteBuffer with {@code torch::from_blob} (no copy, no
+     * deleter). Autograd saves that scalar for the backward pass ({@code grad_a = grad * n}), but the
+     * Java handle, the only thing keeping the buffer alive, is closed right away, so the buffer is
+     * freed whenever the GC runs: the backward pass then reads freed memory (a wrong or NaN gradient
+     * with a correct forward value, differing from one JVM to the next). The scalar made here is a
+     * libtorch copy whose storage the saved tensor keeps alive; closing the Java handle is safe.
+     */
+    static NDArray mul(NDArray a, Number n) {
+        try (NDArray s = owned(a.getManager().create(n))) {
+            return a.mul(s);
+        }
+    }
+
+    /** {@code a / n}; see {@link #mul(NDArray, Number)} (the quotient's backward pass saves the divisor too). */
+    static NDArray div(NDArray a, Number n) {
+        try (NDArray s = owned(a.getManager().create(n))) {
+            return a.div(s);
+        }
+    }
+
     /** Serialises all weights (names kept) with DJL's NDList encoding: an exact round trip. */
     public byte[] encodeWeights() {
         NDList list = new NDList();
@@ -220,7 +244,7 @@ public final class TinyClip implements Backbone {
             NDArray q = qkv.get(0);
             NDArray k = qkv.get(1);
             NDArray v = qkv.get(2);
-            NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(dh))).add(mask).softmax(-1);
+            NDArray att = mul(q.matMul(k.transpose(0, 1, 3, 2)), (float) (1.0 / Math.sqrt(dh))).add(mask).softmax(-1);
             NDArray o = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, l, d);
             x = x.add(Linear.linear(o, params.get(p + "out.w"), params.get(p + "out.b")).singletonOrThrow());
             NDArray m = ln(x, p + "ln2");

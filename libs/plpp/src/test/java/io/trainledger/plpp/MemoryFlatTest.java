@@ -36,7 +36,7 @@ class MemoryFlatTest {
                 while (!t.done()) {
                     StepResult r = t.step();
                     if (!r.finite()) {
-                        nonFinite++; // the PLPP NaN bug (docs/PLPP.md); memory is what this test checks
+                        nonFinite++;
                     }
                     if (r.step() + 1 == warmup) {
                         System.gc();
@@ -50,6 +50,8 @@ class MemoryFlatTest {
                         100.0 * (max - baseline) / baseline, nonFinite);
                 assertThat(baseline).isPositive();
                 assertThat((double) max).isLessThanOrEqualTo(baseline * 1.10);
+                // Regression guard for the freed-scalar bug (docs/PLPP.md, section 5): this run used to go NaN.
+                assertThat(nonFinite).as("non-finite steps").isZero();
             }
             clip.close();
         }

@@ -8,23 +8,24 @@ import java.nio.file.Path;
 
 /**
  * Child-process entry of the two-JVM exact-resume test. Uses a randomly initialised small TinyClip
- * (deterministic in its seed; resume does not need a good backbone) and KgCoOp, which exercises the
- * whole training state (context, momentum, data-order RNG, permutation, schedule). An unexplained,
- * nondeterministic NaN (docs/PLPP.md, section 5, "Caveat"), seen most often with PLPP, still makes
- * this test fail in some runs; it is left in because that is a real defect.
+ * (deterministic in its seed; resume does not need a good backbone) and the given method (the test
+ * uses PLPP and PLPP + KgCoOp), which exercises the whole training state (context, momentum,
+ * data-order RNG, permutation, schedule).
  *
- * <p>Usage: {@code straight N out} | {@code first N stateFile} | {@code second N stateFile out}.
+ * <p>Usage: {@code METHOD straight N out} | {@code METHOD first N stateFile} |
+ * {@code METHOD second N stateFile out}.
  */
 public final class ResumeProbe {
-    static PlppConfig config(long steps) {
-        return PlppConfig.builder().method(PromptMethod.KGCOOP).steps(steps).warmupSteps(4).learningRate(0.05)
+    static PlppConfig config(PromptMethod method, long steps) {
+        return PlppConfig.builder().method(method).steps(steps).warmupSteps(4).learningRate(0.05)
                 .shots(4).batchSize(20).testPerClass(2).nearestWordsEvery(0).seed(7).build();
     }
 
     public static void main(String[] args) throws Exception {
-        String mode = args[0];
-        long n = Long.parseLong(args[1]);
-        PlppConfig config = config(n);
+        PromptMethod method = PromptMethod.valueOf(args[0]);
+        String mode = args[1];
+        long n = Long.parseLong(args[2]);
+        PlppConfig config = config(method, n);
         try (NDManager root = NDManager.newBaseManager(Device.cpu())) {
             ProceduralWorld world = new ProceduralWorld(20);
             TinyClip clip = TinyClip.initialise(TinyClipConfig.small(), world.vocabulary(), root, Device.cpu(), 99);
@@ -36,7 +37,7 @@ public final class ResumeProbe {
                             while (!t.done()) {
                                 t.step();
                             }
-                            Files.write(Path.of(args[2]), t.snapshot().toBytes());
+                            Files.write(Path.of(args[3]), t.snapshot().toBytes());
                         }
                     }
                     case "first" -> {
@@ -44,16 +45,16 @@ public final class ResumeProbe {
                             while (t.stepsDone() < n / 2) {
                                 t.step();
                             }
-                            Files.write(Path.of(args[2]), t.snapshot().toBytes());
+                            Files.write(Path.of(args[3]), t.snapshot().toBytes());
                         }
                     }
                     case "second" -> {
-                        TrainingState s = TrainingState.fromBytes(Files.readAllBytes(Path.of(args[2])));
+                        TrainingState s = TrainingState.fromBytes(Files.readAllBytes(Path.of(args[3])));
                         try (PlppTrainer t = PlppTrainer.restore(clip, task, config, s)) {
                             while (!t.done()) {
                                 t.step();
                             }
-                            Files.write(Path.of(args[3]), t.snapshot().toBytes());
+                            Files.write(Path.of(args[4]), t.snapshot().toBytes());
                         }
                     }
                     default -> throw new IllegalArgumentException(mode);

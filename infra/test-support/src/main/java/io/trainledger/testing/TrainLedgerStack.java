@@ -28,7 +28,16 @@ public final class TrainLedgerStack {
     /** The shared stack of this JVM, started on first call. */
     public static synchronized StackConnection shared() {
         if (shared == null) {
-            shared = startShared();
+            // Kafka clients load classes by name through the context class loader; under Quarkus tests that can be a
+            // loader holding a second copy of them (ClassCastException on JmxReporter). Use ours while starting.
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(TrainLedgerStack.class.getClassLoader());
+            try {
+                shared = startShared();
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
         }
         return shared;
     }

@@ -1,0 +1,108 @@
+package io.trainledger.tor.aggregator.audit;
+
+import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.RegistrySettings;
+import io.trainledger.schemas.Topic;
+import io.trainledger.schemas.Topics;
+import io.trainledger.tor.aggregator.RegistrySerdes;
+import io.trainledger.tor.TorReport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * The Kafka half of {@code audit}: reads one run's ledger from offset 0 of its partition of
+ * {@code trainledger.run-events} and the run's latest report from {@code trainledger.tor}, with a plain consumer
+ * (no group, nothing committed, read_committed), and hands both to {@link TorAudit}. Records of the run that do not
+ * decode are counted and skipped, as the aggregator dead-letters them.
+ *
+ * <p>Meant for the CLI ({@code trainledger audit RUN}); reads up to the end offsets seen when it starts.
+ */
+public final class LedgerAudit {
+    private final String bootstrapServers;
+    private final RegistrySettings registry;
+
+    public LedgerAudit(String bootstrapServers, RegistrySettings registry) {
+        this.bootstrapServers = bootstrapServers;
+        this.registry = registry;
+    }
+
+    /** The audit result plus how many of the run's ledger records did not decode. */
+    public record Outcome(TorAudit.Result result, long undecodable) {
+    }
+
+    /** Audits one run; {@code timeout} bounds each of the two reads. */
+    public Outcome audit(String runId, Duration timeout) {
+        List<RunEvent> ledger = new ArrayList<>();
+        long[] undecodable = {0};
+        try (Deserializer<RunEvent> de = RegistrySerdes.valueSerde(Topics.RUN_EVENTS, registry).deserializer()) {
+            readRun(Topics.RUN_EVENTS, runId, timeout, (record, value) -> {
+                if (value == null) {
+                    return;
+                }
+                try {
+                    RunEvent e = de.deserialize(record.topic(), value);
+                    if (e != null) {
+                        ledger.add(e);
+                    } else {
+                        undecodable[0]++;
+                    }
+                } catch (RuntimeException ex) {
+                    undecodable[0]++;
+                }
+            });
+        }
+        TorReport[] latest = {null};
+        try (Deserializer<TorReport> de = RegistrySerdes.valueSerde(Topics.TOR, registry).deserializer()) {
+            // Compacted topic: the last record of the key is the latest report (a tombstone clears it).
+            readRun(Topics.TOR, runId, timeout,
+                    (record, value) -> latest[0] = value == null ? null : de.deserialize(record.topic(), value));
+        }
+        return new Outcome(TorAudit.audit(runId, ledger, latest[0]), undecodable[0]);
+    }
+
+    private void readRun(Topic<?, ?> topic, String runId, Duration timeout,
+                         BiConsumer<ConsumerRecord<byte[], byte[]>, byte[]> onRecord) {
+        byte[] key = runId.getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-audit-" + UUID.randomUUID());
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), timeout);
+            // The producers' default partitioner: murmur2 of the key bytes (the ledger is keyed by runId).
+            TopicPartition tp = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(key)) % partitions.size());
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (consumer.position(tp, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out reading " + tp + " up to offset " + end);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key() != null && Arrays.equals(r.key(), key)) {
+                        onRecord.accept(r, r.value());
+                    }
+                }
+            }
+        }
+    }
+}

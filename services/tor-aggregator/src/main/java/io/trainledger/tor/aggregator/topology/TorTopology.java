@@ -1,0 +1,63 @@
+package io.trainledger.tor.aggregator.topology;
+
+import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.Topics;
+import io.trainledger.tor.TorReport;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The tor-aggregator's topology, built by one static method so that the service ({@code TopologyProducer}) and the
+ * {@code TopologyTestDriver} tests run exactly the same code.
+ *
+ * <pre>
+ * trainledger.run-events --(runId, RunEvent)--> TorFoldProcessor --(runId, TorReport)--> trainledger.tor
+ *                                                 | tor-ledgers   (TorLedger bytes per run)
+ *                                                 | tor-emits     (throttle marks per run)
+ *                                                 | run-timelines (bounded timeline per run)
+ * </pre>
+ *
+ * The ledger is already keyed and partitioned by run id, so the fold needs no repartition: every event of a run
+ * reaches the same task, in log order.
+ */
+public final class TorTopology {
+    /** Fold state per run: {@code TorLedger}. Queryable. */
+    public static final String LEDGER_STORE = "tor-ledgers";
+    /** Throttle state per run: {@link EmitMark}. */
+    public static final String EMIT_STORE = "tor-emits";
+    /** Bounded timeline per run: {@link RunTimeline}. Queryable. */
+    public static final String TIMELINE_STORE = "run-timelines";
+    /** Name of the processor node (stable, so that internal topic names never change). */
+    public static final String FOLD_NODE = "tor-fold";
+
+    private TorTopology() {
+    }
+
+    /**
+     * Adds the topology to {@code builder}.
+     *
+     * @param ledgerSerde value serde of {@code trainledger.run-events}
+     * @param reportSerde value serde of {@code trainledger.tor}
+     * @param settings    throttle and timeline bounds
+     * @param sink        told about every report forwarded (metrics, SSE); {@link ReportSink#NONE} for none
+     */
+    public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
+                             TopologySettings settings, ReportSink sink) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
+                Topics.RUN_EVENTS.keySerde(), TorLedgerSerde.create()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EMIT_STORE),
+                Topics.RUN_EVENTS.keySerde(), EmitMark.serde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMELINE_STORE),
+                Topics.RUN_EVENTS.keySerde(), RunTimeline.serde()));
+
+        builder.stream(Topics.RUN_EVENTS.name(), Consumed.with(Topics.RUN_EVENTS.keySerde(), ledgerSerde)
+                        .withName("ledger-source"))
+                .process(() -> new TorFoldProcessor(settings, sink),
+                        org.apache.kafka.streams.kstream.Named.as(FOLD_NODE),
+                        LEDGER_STORE, EMIT_STORE, TIMELINE_STORE)
+                .to(Topics.TOR.name(), Produced.with(Topics.TOR.keySerde(), reportSerde).withName("tor-sink"));
+    }
+}

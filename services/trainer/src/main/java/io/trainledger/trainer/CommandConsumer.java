@@ -140,7 +140,7 @@ public class CommandConsumer {
                      new ByteArrayDeserializer())) {
             consumer = c;
             DeadLetteringDecoder<RunCommand> decoder = new DeadLetteringDecoder<>(
-                    ValueSerdes.of(Topics.COMMANDS, settings.registry()).deserializer(), dlq);
+                    Topics.COMMANDS.valueSerde(settings.registry()).deserializer(), dlq);
             c.subscribe(List.of(Topics.COMMANDS.name()), new Ownership());
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(250))) {

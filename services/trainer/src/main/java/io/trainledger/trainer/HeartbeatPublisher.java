@@ -32,7 +32,7 @@ final class HeartbeatPublisher implements AutoCloseable {
         this.metrics = metrics;
         this.producer = new KafkaProducer<>(settings.producerConfig("heartbeats"),
                 Topics.HEARTBEATS.keySerde().serializer(),
-                ValueSerdes.of(Topics.HEARTBEATS, settings.registry()).serializer());
+                Topics.HEARTBEATS.valueSerde(settings.registry()).serializer());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "trainer-heartbeats");
             t.setDaemon(true);

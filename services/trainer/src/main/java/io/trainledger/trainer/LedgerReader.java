@@ -44,7 +44,7 @@ public class LedgerReader {
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, "trainer-ledger-reader-" + settings.instance());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        Deserializer<RunEvent> values = ValueSerdes.of(Topics.RUN_EVENTS, settings.registry()).deserializer();
+        Deserializer<RunEvent> values = Topics.RUN_EVENTS.valueSerde(settings.registry()).deserializer();
         try (KafkaConsumer<String, byte[]> consumer =
                      new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> tps = partitions.stream()

@@ -33,7 +33,7 @@ public class LedgerWriter {
         this.settings = settings;
         this.metrics = metrics;
         this.producer = new KafkaProducer<>(settings.producerConfig("ledger"), Topics.RUN_EVENTS.keySerde().serializer(),
-                ValueSerdes.of(Topics.RUN_EVENTS, settings.registry()).serializer());
+                Topics.RUN_EVENTS.valueSerde(settings.registry()).serializer());
     }
 
     /** A new envelope from this trainer instance. */

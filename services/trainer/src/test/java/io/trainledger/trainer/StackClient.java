@@ -37,9 +37,9 @@ final class StackClient implements AutoCloseable {
         Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG,
                 "all");
         this.commands = new KafkaProducer<>(p, Topics.COMMANDS.keySerde().serializer(),
-                ValueSerdes.of(Topics.COMMANDS, registry).serializer());
+                Topics.COMMANDS.valueSerde(registry).serializer());
         this.events = new KafkaProducer<>(p, Topics.RUN_EVENTS.keySerde().serializer(),
-                ValueSerdes.of(Topics.RUN_EVENTS, registry).serializer());
+                Topics.RUN_EVENTS.valueSerde(registry).serializer());
     }
 
     UUID command(String runId, SpecificRecord payload) throws Exception {
@@ -71,7 +71,7 @@ final class StackClient implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<V> out = new ArrayList<>();
         try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, topic.keySerde().deserializer(),
-                ValueSerdes.of(topic, registry).deserializer())) {
+                topic.valueSerde(registry).deserializer())) {
             List<TopicPartition> tps = c.partitionsFor(topic.name()).stream()
                     .map(i -> new TopicPartition(topic.name(), i.partition())).toList();
             c.assign(tps);

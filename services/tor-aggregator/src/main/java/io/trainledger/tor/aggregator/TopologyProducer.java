@@ -35,8 +35,8 @@ public class TopologyProducer {
             hub.publish(report);
         };
         StreamsBuilder builder = new StreamsBuilder();
-        TorTopology.build(builder, RegistrySerdes.valueSerde(Topics.RUN_EVENTS, registry),
-                RegistrySerdes.valueSerde(Topics.TOR, registry), config.topologySettings(), sink);
+        TorTopology.build(builder, Topics.RUN_EVENTS.valueSerde(registry),
+                Topics.TOR.valueSerde(registry), config.topologySettings(), sink);
         return builder.build();
     }
 }

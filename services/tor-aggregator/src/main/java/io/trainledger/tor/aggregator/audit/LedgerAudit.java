@@ -4,7 +4,6 @@ import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topic;
 import io.trainledger.schemas.Topics;
-import io.trainledger.tor.aggregator.RegistrySerdes;
 import io.trainledger.tor.TorReport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,7 +48,7 @@ public final class LedgerAudit {
     public Outcome audit(String runId, Duration timeout) {
         List<RunEvent> ledger = new ArrayList<>();
         long[] undecodable = {0};
-        try (Deserializer<RunEvent> de = RegistrySerdes.valueSerde(Topics.RUN_EVENTS, registry).deserializer()) {
+        try (Deserializer<RunEvent> de = Topics.RUN_EVENTS.valueSerde(registry).deserializer()) {
             readRun(Topics.RUN_EVENTS, runId, timeout, (record, value) -> {
                 if (value == null) {
                     return;
@@ -67,7 +66,7 @@ public final class LedgerAudit {
             });
         }
         TorReport[] latest = {null};
-        try (Deserializer<TorReport> de = RegistrySerdes.valueSerde(Topics.TOR, registry).deserializer()) {
+        try (Deserializer<TorReport> de = Topics.TOR.valueSerde(registry).deserializer()) {
             // Compacted topic: the last record of the key is the latest report (a tombstone clears it).
             readRun(Topics.TOR, runId, timeout,
                     (record, value) -> latest[0] = value == null ? null : de.deserialize(record.topic(), value));

@@ -59,6 +59,15 @@ public final class ServiceSupervisor implements AutoCloseable {
          */
         public static ServiceSpec quarkusApp(String name, Path quarkusAppDir, Map<String, String> config, Path workDir,
                                              List<String> jvmOptions, RestartPolicy policy) {
+            return quarkusApp(name, quarkusAppDir, config, workDir, jvmOptions, Map.of(), policy);
+        }
+
+        /**
+         * Like {@link #quarkusApp(String, Path, Map, Path, List, RestartPolicy)}, with extra environment variables
+         * (for secrets: unlike {@code -D} options they do not show in {@code ps}).
+         */
+        public static ServiceSpec quarkusApp(String name, Path quarkusAppDir, Map<String, String> config, Path workDir,
+                                             List<String> jvmOptions, Map<String, String> env, RestartPolicy policy) {
             Path jar = quarkusAppDir.resolve("quarkus-run.jar");
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(name + " is not built: " + jar + " is missing (run ./mvnw install -DskipTests)");
@@ -74,7 +83,7 @@ public final class ServiceSupervisor implements AutoCloseable {
             cmd.add("io.trainledger.infra.runtime.ChildWatchdog");
             cmd.add(Long.toString(ProcessHandle.current().pid()));
             cmd.add("io.quarkus.bootstrap.runner.QuarkusEntryPoint");
-            return new ServiceSpec(name, cmd, workDir, Map.of(), policy);
+            return new ServiceSpec(name, cmd, workDir, env, policy);
         }
     }
 

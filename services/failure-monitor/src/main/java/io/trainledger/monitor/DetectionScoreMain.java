@@ -3,6 +3,7 @@ package io.trainledger.monitor;
 import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
+import io.trainledger.tor.core.detection.DetectionScore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,9 +18,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads the whole ledger (committed records, offset 0 to the current end) and prints the detection score, for the
- * CLI to wire in: {@code DetectionScoreMain <bootstrap-servers> <registry-v3-url> [run-id-prefix]}. Exit code 2 on
- * bad arguments. Undecodable records are skipped here (the services dead-letter them).
+ * Reads the whole ledger (committed records, offset 0 to the current end) and prints the detection score computed by
+ * tor-core's {@link DetectionScore} (the pure matching, which the CLI's {@code trainledger score} uses directly):
+ * {@code DetectionScoreMain <bootstrap-servers> <registry-v3-url> [run-id-prefix]}. Exit code 2 on bad arguments.
+ * Undecodable records are skipped here (the services dead-letter them).
  */
 public final class DetectionScoreMain {
     private DetectionScoreMain() {

@@ -20,6 +20,9 @@ import io.trainledger.schemas.RunEvents;
 import io.trainledger.schemas.Topics;
 import io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler;
 import io.trainledger.testing.TrainLedgerStackResource;
+import io.trainledger.tor.core.detection.DetectionReport;
+import io.trainledger.tor.core.detection.DetectionScore;
+import io.trainledger.tor.core.detection.TypeScore;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -192,9 +195,9 @@ class FailureMonitorIT {
         heartbeats.flush();
         await().atMost(Duration.ofSeconds(60)).until(() -> verdictsOf(run).size() == 1);
 
-        DetectionScore.Report report = DetectionScore.defaults()
+        DetectionReport report = DetectionScore.defaults()
                 .score(DetectionScoreMain.readLedger(bootstrap, RegistrySettings.of(registryUrl), run));
-        DetectionScore.TypeScore crash = report.byType().get(FailureType.CRASH);
+        TypeScore crash = report.of(FailureType.CRASH);
         assertThat(report.runs()).isEqualTo(1);
         assertThat(crash.precision()).isEqualTo(1.0);
         assertThat(crash.recall()).isEqualTo(1.0);

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code trainledger} command: parses arguments and hands each subcommand to its class. */
 @Command(name = "trainledger", mixinStandardHelpOptions = true, version = "trainledger 0.1.0",
         description = "Event-sourced prompt-learning platform with TOR measured continuously.",
-        subcommands = {UpCommand.class, DownCommand.class, TorCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, WatchCommand.class,
+                CancelCommand.class, ChaosCommand.class, AuditCommand.class, TorCommand.class})
 public final class TrainLedgerCommand implements Runnable {
 
     @CommandLine.Spec

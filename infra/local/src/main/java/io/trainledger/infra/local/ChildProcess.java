@@ -54,6 +54,11 @@ public final class ChildProcess {
         return logFile;
     }
 
+    /** Sends SIGTERM without waiting (lets several children shut down at the same time). */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** Graceful stop: SIGTERM, wait up to {@code grace}, then SIGKILL. Returns the exit code. */
     public int stop(Duration grace) {
         if (!process.isAlive()) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunningServices implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunningServices.class);
-    private static final Duration POLL = Duration.ofMillis(500);
+    // Not faster: each probe of a service that is not ready yet is a line in its log.
+    private static final Duration POLL = Duration.ofSeconds(2);
 
     private final ServiceCatalog catalog;
     private final ServiceSupervisor supervisor;

@@ -104,6 +104,11 @@ public final class ServiceCatalog {
 
     /** The packaged apps that are missing (empty when all four are built). */
     public List<Path> missingApps() {
+        return missingApps(repoRoot);
+    }
+
+    /** The packaged apps missing under a repository root (empty when all four are built). */
+    public static List<Path> missingApps(Path repoRoot) {
         List<Path> missing = new ArrayList<>();
         for (TrainLedgerService s : TrainLedgerService.values()) {
             Path jar = s.quarkusAppDir(repoRoot).resolve("quarkus-run.jar");

@@ -146,6 +146,13 @@ public final class ServiceSupervisor implements AutoCloseable {
             all = new ArrayList<>(services.values());
         }
         scheduler.shutdownNow();
+        // SIGTERM to all first so they shut down side by side, then wait for each (SIGKILL after the grace).
+        for (Supervised s : all) {
+            ChildProcess p = s.current;
+            if (p != null && p.isAlive()) {
+                p.terminate();
+            }
+        }
         for (int i = all.size() - 1; i >= 0; i--) {
             Supervised s = all.get(i);
             ChildProcess p = s.current;

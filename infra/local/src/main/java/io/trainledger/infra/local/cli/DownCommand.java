@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code down}: asks the stack running on a data directory to stop cleanly, and waits until it has. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = "Stop the embedded stack running on a data directory (the data is kept).")
+        description = "Stop what 'up' started on a data directory: the services, then the registry and the broker "
+                + "(the data is kept; the next 'up' continues the ledger).")
 public final class DownCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -22,7 +23,7 @@ public final class DownCommand implements Callable<Integer> {
             description = "Data directory of the stack (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for it to stop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "120", description = "Seconds to wait for it to stop (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Override

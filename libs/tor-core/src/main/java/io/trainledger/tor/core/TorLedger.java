@@ -55,6 +55,7 @@ public final class TorLedger {
     static final int RECENT_IDS = 8;
     private static final long UNSET = Long.MIN_VALUE;
     private static final FailureType[] TYPES = FailureType.values();
+    private static final int CORRUPT = FailureType.CHECKPOINT_CORRUPT.ordinal();
     private static final RunStatus[] STATUSES = RunStatus.values();
     static final int A_COUNT = 0;
     static final int A_DETECTION = 1;
@@ -105,13 +106,17 @@ public final class TorLedger {
     private long stragNanos;
     private long stragSteps;
 
-    // checkpoint marks: the lineage state at each snapshot, restorable once committed
+    // checkpoint marks: the lineage state at each snapshot, restorable once committed, never once rejected
+    private static final byte COMMITTED = 1;
+    private static final byte REJECTED = 2;
     private int markCount;
     private long[] markStep = new long[4];
     private long[] markCum = new long[4];
     private long[] markStragNanos = new long[4];
     private long[] markStragSteps = new long[4];
-    private boolean[] markCommitted = new boolean[4];
+    private byte[] markFlags = new byte[4];
+    /** Scratch result of {@link #rollbackTo}: WASTED due to a rejected checkpoint (not state). */
+    private long corruptWasted;
 
     // snapshot keys and the interval fit
     private int lastSnapAttempt;
@@ -189,7 +194,9 @@ public final class TorLedger {
         } else if (p instanceof AttemptStarted a) {
             accepted = onAttempt(t, a);
         } else if (p instanceof FailureDetected f) {
-            accepted = onFailure(f);
+            // a CHECKPOINT_CORRUPT verdict records a CheckpointRejected, which the fold reads itself (onRejected):
+            // it is not a rollback failure, so it only counts as an event
+            accepted = f.getType() == FailureType.CHECKPOINT_CORRUPT ? firstSeen(event.getEventId()) : onFailure(f);
         } else if (p instanceof RecoveryCompleted r) {
             accepted = onRecovery(r);
         } else if (p instanceof RunSubmitted s) {
@@ -199,7 +206,7 @@ public final class TorLedger {
         } else if (p instanceof RunCancelled) {
             accepted = onEnd(t, RunStatus.CANCELLED);
         } else if (p instanceof CheckpointRejected r) {
-            accepted = removeMark(r.getStep());
+            accepted = onRejected(r);
         } else if (p instanceof CheckpointDeleted d) {
             accepted = removeMark(d.getStep());
         } else if (p instanceof FaultInjected f) {
@@ -291,8 +298,9 @@ public final class TorLedger {
         if (currentAttempt > 0 || head > 0) {
             long wasted = rollbackTo(r);
             wastedNanos += wasted;
+            attr[CORRUPT][A_WASTED] += corruptWasted;
             if (type >= 0) {
-                attr[type][A_WASTED] += wasted;
+                attr[type][A_WASTED] += wasted - corruptWasted;
             }
         }
         prevSnapStep = head;
@@ -355,22 +363,40 @@ public final class TorLedger {
     private boolean onCommit(CheckpointCommitted cc) {
         long c = cc.getStep();
         int i = findMark(c);
-        if (i >= 0 && markCommitted[i]) {
-            return false;
-        }
         if (i < 0) {
             return false; // a commit follows its snapshot: without one it is re-sent or of rolled-back work
         }
-        markCommitted[i] = true;
-        // commits arrive in step order: an older snapshot that is still uncommitted never will be
+        if (markFlags[i] != 0) {
+            return false; // re-sent, or a commit of a snapshot already rejected (contradictory: the rejection stands)
+        }
+        markFlags[i] = COMMITTED;
+        // commits arrive in step order: an older snapshot that is still uncommitted never will be, and an older
+        // rejected one no longer matters (a restore that falls below this commit is charged to this one's rejection)
         for (int j = markCount - 1; j >= 0; j--) {
-            if (markStep[j] < c && !markCommitted[j]) {
+            if (markStep[j] < c && (markFlags[j] & COMMITTED) == 0) {
                 deleteMarkAt(j);
             }
         }
         while (markCount > MAX_MARKS) {
             deleteMarkAt(0);
         }
+        return true;
+    }
+
+    /**
+     * A snapshot rejected at commit, or a committed checkpoint rejected at restore (CHECKPOINT_CORRUPT). Neither stops
+     * training nor rolls anything back by itself: the mark stays (with its lineage values) but can no longer be a
+     * restore point, and the next rollback charges the work between the checkpoint restored instead and this one to
+     * CHECKPOINT_CORRUPT (see {@link #rollbackTo}). Counted once per checkpoint; a rejection of a checkpoint this
+     * ledger holds no mark for (rolled back, pruned, never seen) costs nothing and is not counted.
+     */
+    private boolean onRejected(CheckpointRejected r) {
+        int i = findMark(r.getStep());
+        if (i < 0 || (markFlags[i] & REJECTED) != 0) {
+            return false;
+        }
+        markFlags[i] |= REJECTED;
+        attr[CORRUPT][A_COUNT]++;
         return true;
     }
 
@@ -455,8 +481,12 @@ public final class TorLedger {
 
     // ------------------------------------------------------------------------------------------------ lineage
 
-    /** Rolls the lineage back to step r, returning the step time lost (WASTED). */
+    /**
+     * Rolls the lineage back to step r, returning the step time lost (WASTED); the part of it lost because a newer
+     * checkpoint was rejected is left in {@link #corruptWasted}.
+     */
     private long rollbackTo(long r) {
+        corruptWasted = 0;
         if (r >= head) {
             if (r > head) {
                 head = r; // restored from a step this ledger never saw: progress without known time
@@ -482,8 +512,25 @@ public final class TorLedger {
             stragNanos = Math.min(stragNanos, cumR);
         }
         long wasted = cumNanos - cumR;
+        corruptWasted = Math.min(wasted, Math.max(0, rejectedAbove(r) - cumR));
         truncateLineage(r, cumR, lost);
         return wasted;
+    }
+
+    /**
+     * Cumulative step time at the newest rejected checkpoint in (r, head], or 0 when there is none: had that
+     * checkpoint been good, the restore would have reached it, so the work between r and it is lost to the rejection.
+     */
+    private long rejectedAbove(long r) {
+        for (int j = markCount - 1; j >= 0; j--) {
+            if (markStep[j] <= r) {
+                break;
+            }
+            if ((markFlags[j] & REJECTED) != 0 && markStep[j] <= head) {
+                return markCum[j];
+            }
+        }
+        return 0;
     }
 
     /** Drops steps after s from the lineage without calling their time WASTED (it is already in DETECTION). */
@@ -558,7 +605,7 @@ public final class TorLedger {
             markCum = Arrays.copyOf(markCum, n);
             markStragNanos = Arrays.copyOf(markStragNanos, n);
             markStragSteps = Arrays.copyOf(markStragSteps, n);
-            markCommitted = Arrays.copyOf(markCommitted, n);
+            markFlags = Arrays.copyOf(markFlags, n);
         }
         int at = markCount;
         while (at > 0 && markStep[at - 1] > step) {
@@ -569,13 +616,13 @@ public final class TorLedger {
         System.arraycopy(markCum, at, markCum, at + 1, tail);
         System.arraycopy(markStragNanos, at, markStragNanos, at + 1, tail);
         System.arraycopy(markStragSteps, at, markStragSteps, at + 1, tail);
-        System.arraycopy(markCommitted, at, markCommitted, at + 1, tail);
+        System.arraycopy(markFlags, at, markFlags, at + 1, tail);
         markStep[at] = step;
         markCum[at] = cum;
         boolean current = step == head;
         markStragNanos[at] = current ? stragNanos : Math.min(stragNanos, cum);
         markStragSteps[at] = current ? stragSteps : Math.min(stragSteps, step);
-        markCommitted[at] = committed;
+        markFlags[at] = committed ? COMMITTED : 0;
         markCount++;
         return at;
     }
@@ -595,7 +642,7 @@ public final class TorLedger {
         System.arraycopy(markCum, i + 1, markCum, i, tail);
         System.arraycopy(markStragNanos, i + 1, markStragNanos, i, tail);
         System.arraycopy(markStragSteps, i + 1, markStragSteps, i, tail);
-        System.arraycopy(markCommitted, i + 1, markCommitted, i, tail);
+        System.arraycopy(markFlags, i + 1, markFlags, i, tail);
         markCount--;
     }
 
@@ -753,7 +800,7 @@ public final class TorLedger {
         w.writeUnsigned(markCount);
         for (int i = 0; i < markCount; i++) {
             w.writeLong(markStep[i]).writeLong(markCum[i]).writeLong(markStragNanos[i]).writeLong(markStragSteps[i])
-                    .writeByte(markCommitted[i] ? 1 : 0);
+                    .writeByte(markFlags[i]);
         }
         w.writeLong(lastSnapAttempt).writeLong(lastSnapStep).writeLong(lastSnapEndMicros).writeLong(snapshotCount).writeLong(snapshotIntervalSteps)
                 .writeLong(prevSnapStep);
@@ -836,20 +883,20 @@ public final class TorLedger {
             long cum = r.readLong();
             long sn = r.readLong();
             long ss = r.readLong();
-            boolean committed = r.readByte() != 0;
+            byte markFlag = (byte) r.readByte();
             int at = l.markCount;
             if (at == l.markStep.length) {
                 l.markStep = Arrays.copyOf(l.markStep, at * 2);
                 l.markCum = Arrays.copyOf(l.markCum, at * 2);
                 l.markStragNanos = Arrays.copyOf(l.markStragNanos, at * 2);
                 l.markStragSteps = Arrays.copyOf(l.markStragSteps, at * 2);
-                l.markCommitted = Arrays.copyOf(l.markCommitted, at * 2);
+                l.markFlags = Arrays.copyOf(l.markFlags, at * 2);
             }
             l.markStep[at] = step;
             l.markCum[at] = cum;
             l.markStragNanos[at] = sn;
             l.markStragSteps[at] = ss;
-            l.markCommitted[at] = committed;
+            l.markFlags[at] = markFlag;
             l.markCount++;
         }
         l.lastSnapAttempt = r.readInt();

@@ -66,18 +66,20 @@ class ModelVsSimulationTest {
 
     @Test
     void fittedRatesAndLossesMatchTheSimulatorWithinFivePercent() {
-        // five rollback types, M_i = 6000 s -> M = 1200 s, segment s = tau + delta = 63 s.
+        // four rollback types, M_i = 4800 s -> M = 1200 s, segment s = tau + delta = 63 s.
         // expected lost work per failure E[x] = M - s / (e^(s/M) - 1) = 1200 - 63 / 0.053903 = 31.23 s
         // (completed steps go to WASTED, the partial step or stall to DETECTION: the fold's L_i holds both).
-        // L_i = detection + restart + init 8 + restore 4 + E[x]; CHECKPOINT_CORRUPT also loses the previous
-        // segment's steps (tau = 60 s), because the last committed checkpoint is found corrupt.
+        // L_i = detection + restart + init 8 + restore 4 + E[x].
+        // CHECKPOINT_CORRUPT: a quarter of the restores find the last committed checkpoint corrupt and fall back to
+        // the one before: lambda_c = 0.25 / M (every restore after the first commit has a checkpoint to find bad),
+        // and each such rejection loses exactly one more segment of steps, L_c = tau = 60 s (stalls are not steps).
         long failures = FULL ? 100_000 : 20_000;
         FailureSimulator sim = base(5).stopAfterFailures(failures)
-                .failure(FailureType.CRASH, 6000, Distribution.uniform(2, 8), Distribution.exponential(10))
-                .failure(FailureType.HANG, 6000, Distribution.constant(30), Distribution.exponential(10))
-                .failure(FailureType.NAN_LOSS, 6000, Distribution.uniform(4, 12), Distribution.constant(5))
-                .failure(FailureType.INFRA, 6000, Distribution.constant(20), Distribution.exponential(30))
-                .failure(FailureType.CHECKPOINT_CORRUPT, 6000, Distribution.constant(5), Distribution.constant(5))
+                .failure(FailureType.CRASH, 4800, Distribution.uniform(2, 8), Distribution.exponential(10))
+                .failure(FailureType.HANG, 4800, Distribution.constant(30), Distribution.exponential(10))
+                .failure(FailureType.NAN_LOSS, 4800, Distribution.uniform(4, 12), Distribution.constant(5))
+                .failure(FailureType.INFRA, 4800, Distribution.constant(20), Distribution.exponential(30))
+                .corruptAtRestore(0.25)
                 .build();
         TorLedger ledger = TorLedger.create();
         sim.run(ledger::apply);
@@ -86,11 +88,11 @@ class ModelVsSimulationTest {
         assertThat(ex).isCloseTo(31.23, within(0.01));
         double[][] expected = {
                 // type ordinal, rate per s, L_i
-                {FailureType.CRASH.ordinal(), 1 / 6000.0, 5 + 10 + INIT + RESTORE + ex},
-                {FailureType.HANG.ordinal(), 1 / 6000.0, 30 + 10 + INIT + RESTORE + ex},
-                {FailureType.NAN_LOSS.ordinal(), 1 / 6000.0, 8 + 5 + INIT + RESTORE + ex},
-                {FailureType.INFRA.ordinal(), 1 / 6000.0, 20 + 30 + INIT + RESTORE + ex},
-                {FailureType.CHECKPOINT_CORRUPT.ordinal(), 1 / 6000.0, 5 + 5 + INIT + RESTORE + ex + TAU},
+                {FailureType.CRASH.ordinal(), 1 / 4800.0, 5 + 10 + INIT + RESTORE + ex},
+                {FailureType.HANG.ordinal(), 1 / 4800.0, 30 + 10 + INIT + RESTORE + ex},
+                {FailureType.NAN_LOSS.ordinal(), 1 / 4800.0, 8 + 5 + INIT + RESTORE + ex},
+                {FailureType.INFRA.ordinal(), 1 / 4800.0, 20 + 30 + INIT + RESTORE + ex},
+                {FailureType.CHECKPOINT_CORRUPT.ordinal(), 0.25 / 1200.0, TAU},
         };
         for (double[] e : expected) {
             int i = (int) e[0];
@@ -99,6 +101,11 @@ class ModelVsSimulationTest {
             assertThat(fit.ratesPerSecond()[i]).as(type + " lambda").isCloseTo(e[1], within(0.05 * e[1]));
             assertThat(fit.meanLossSeconds()[i]).as(type + " L").isCloseTo(e[2], within(0.05 * e[2]));
         }
+        // a rejection restarts nothing: M counts the four rollback types only
+        assertThat(fit.mtbfSeconds()).isCloseTo(1200, within(0.05 * 1200));
+        int c = FailureType.CHECKPOINT_CORRUPT.ordinal();
+        assertThat(fit.meanRepairSeconds()[c]).isZero();
+        assertThat(fit.corruptionFraction()).isCloseTo(0.25 / 1200 * TAU, within(0.1 * 0.25 / 1200 * TAU));
     }
 
     @Test

@@ -32,7 +32,7 @@ class TorLedgerPropertiesTest {
                 .failure(FailureType.CRASH, mtbf, Distribution.uniform(1, 10), Distribution.exponential(5))
                 .failure(FailureType.HANG, mtbf * 2, Distribution.constant(30), Distribution.exponential(5))
                 .failure(FailureType.NAN_LOSS, mtbf * 2, Distribution.uniform(2, 6), Distribution.constant(3))
-                .failure(FailureType.CHECKPOINT_CORRUPT, mtbf * 4, Distribution.constant(5), Distribution.constant(5))
+                .corruptAtRestore(0.2).rejectAtCommit(0.05)
                 .failure(FailureType.INFRA, mtbf * 4, Distribution.constant(20), Distribution.exponential(30))
                 .straggler(mtbf, 3.0, Distribution.uniform(10, 60), Distribution.uniform(2, 12));
     }

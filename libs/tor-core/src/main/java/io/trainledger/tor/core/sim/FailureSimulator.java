@@ -21,10 +21,13 @@ import java.util.function.Consumer;
  * Generates a realistic, seeded, deterministic event log of one training run under failures, for tests, benchmarks,
  * the demo and the services' tests.
  *
- * <p>Rollback failures (every type but STRAGGLER) arrive as independent Poisson processes in <em>exposure</em> time
- * (while steps and snapshot stalls run), each with its own MTBF, detection and restart distributions. A failure stops
- * the attempt; NAN_LOSS keeps stepping with a non-finite loss until detected; the next attempt restores the last
- * committed checkpoint (CHECKPOINT_CORRUPT finds it corrupt and falls back to the one before). STRAGGLER periods
+ * <p>Rollback failures (CRASH, HANG, NAN_LOSS, INFRA) arrive as independent Poisson processes in <em>exposure</em>
+ * time (while steps and snapshot stalls run), each with its own MTBF, detection and restart distributions. A failure
+ * stops the attempt; NAN_LOSS keeps stepping with a non-finite loss until detected; the next attempt restores the last
+ * committed checkpoint. CHECKPOINT_CORRUPT is not a process failure: with {@code corruptAtRestore(p)} the restoring
+ * attempt finds the last committed checkpoint corrupt with probability p (trainer's CheckpointRejected, the monitor's
+ * verdict) and falls back to the one before; with {@code rejectAtCommit(q)} each snapshot's commit is rejected with
+ * probability q (checkpointer's CheckpointRejected, the monitor's verdict) and training goes on. STRAGGLER periods
  * (fail-slow) multiply step time by a factor for a sampled duration, are detected after a lag and closed by a
  * RecoveryCompleted. Duplicates and cross-producer reordering within a time bound can be injected on top.
  *
@@ -46,6 +49,10 @@ public final class FailureSimulator {
             if (type == FailureType.STRAGGLER || type == FailureType.UNKNOWN) {
                 throw new IllegalArgumentException(type + " is not a rollback failure; use straggler(...)");
             }
+            if (type == FailureType.CHECKPOINT_CORRUPT) {
+                throw new IllegalArgumentException("CHECKPOINT_CORRUPT is not a rollback failure (a rejected checkpoint "
+                        + "stops nothing by itself); use corruptAtRestore(p) or rejectAtCommit(p)");
+            }
             if (!(mtbfSeconds > 0)) {
                 throw new IllegalArgumentException("mtbf must be > 0");
             }
@@ -61,7 +68,7 @@ public final class FailureSimulator {
         }
     }
 
-    /** What happened, as ground truth for tests. */
+    /** What happened, as ground truth for tests ({@code failures} also counts CHECKPOINT_CORRUPT rejections). */
     public record Summary(long events, long stepsExecuted, long finalStep, int attempts,
                           Map<FailureType, Long> failures, long startMicros, long endMicros) {
         /** Total failures, all types. */
@@ -268,12 +275,17 @@ public final class FailureSimulator {
             flushUntil(startInit);
             pendingCommits.clear(); // the checkpointer abandons what it had not committed before the restart
             long target = committed.isEmpty() ? 0 : committed.get(committed.size() - 1);
-            if (p.type() == FailureType.CHECKPOINT_CORRUPT && target > 0) {
-                emit(f.rejected(startInit, attempt, target, "sha256 mismatch at restore"));
+            long init = micros(b.init);
+            if (target > 0 && b.corruptAtRestore > 0 && rnd.nextDouble() < b.corruptAtRestore) {
+                // the restoring attempt finds the checkpoint corrupt while restoring, and falls back
+                long found = startInit + init;
+                failures.merge(FailureType.CHECKPOINT_CORRUPT, 1L, Long::sum);
+                emit(f.faultInjected(found, attempt + 1, FailureType.CHECKPOINT_CORRUPT, found, target));
+                emit(f.rejectedAtRestore(found, attempt + 1, target, "sha256 mismatch at restore"));
+                emit(f.failureDetected(found, attempt + 1, FailureType.CHECKPOINT_CORRUPT, found, target));
                 committed.remove(committed.size() - 1);
                 target = committed.isEmpty() ? 0 : committed.get(committed.size() - 1);
             }
-            long init = micros(b.init);
             long restore = target > 0 ? micros(b.restore) : 0;
             now = startInit + init + restore;
             attempt++;
@@ -311,6 +323,14 @@ public final class FailureSimulator {
         void flushUntil(long t) {
             while (!pendingCommits.isEmpty() && pendingCommits.peekFirst()[0] <= t) {
                 long[] c = pendingCommits.pollFirst();
+                if (b.rejectAtCommit > 0 && rnd.nextDouble() < b.rejectAtCommit) {
+                    // the checkpointer's verification fails: no commit, training goes on
+                    failures.merge(FailureType.CHECKPOINT_CORRUPT, 1L, Long::sum);
+                    emit(f.faultInjected(c[0], attempt, FailureType.CHECKPOINT_CORRUPT, c[0], c[1]));
+                    emit(f.rejected(c[0], attempt, c[1], "sha256 mismatch at commit"));
+                    emit(f.failureDetected(c[0], attempt, FailureType.CHECKPOINT_CORRUPT, c[0], c[1]));
+                    continue;
+                }
                 emit(f.committed(c[0], attempt, c[1]));
                 committed.add(c[1]);
                 if (committed.size() > 8) {
@@ -434,6 +454,8 @@ public final class FailureSimulator {
         Distribution restore = Distribution.constant(0);
         final List<FailureProcess> failures = new ArrayList<>();
         Straggler straggler;
+        double corruptAtRestore;
+        double rejectAtCommit;
         double duplicateProbability;
         double reorderProbability;
         long reorderBoundMicros = 1_000_000;
@@ -522,7 +544,7 @@ public final class FailureSimulator {
             return this;
         }
 
-        /** Adds a rollback failure process (CRASH, HANG, NAN_LOSS, CHECKPOINT_CORRUPT, INFRA). */
+        /** Adds a rollback failure process (CRASH, HANG, NAN_LOSS, INFRA). */
         public Builder failure(FailureType type, double mtbfSeconds, Distribution detection, Distribution restart) {
             failures.add(new FailureProcess(type, mtbfSeconds, detection, restart));
             return this;
@@ -531,6 +553,29 @@ public final class FailureSimulator {
         public Builder straggler(double mtbfSeconds, double factor, Distribution duration, Distribution detectionLag) {
             this.straggler = new Straggler(mtbfSeconds, factor, duration, detectionLag);
             return this;
+        }
+
+        /** Each restore of a committed checkpoint finds it corrupt with this probability and falls back to the previous. */
+        public Builder corruptAtRestore(double probability) {
+            this.corruptAtRestore = probability(probability);
+            return this;
+        }
+
+        /** Each snapshot's commit is rejected (verification fails) with this probability; training goes on. */
+        public Builder rejectAtCommit(double probability) {
+            this.rejectAtCommit = probability(probability);
+            return this;
+        }
+
+        private static double probability(double p) {
+            if (!(p >= 0 && p <= 1)) {
+                throw new IllegalArgumentException("probability must be in [0, 1], got " + p);
+            }
+            return p;
+        }
+
+        public double corruptAtRestoreProbability() {
+            return corruptAtRestore;
         }
 
         /** Re-send each event with this probability, 1 to 8 events later, with the same eventId. */

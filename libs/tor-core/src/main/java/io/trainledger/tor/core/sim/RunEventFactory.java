@@ -79,8 +79,15 @@ public final class RunEventFactory {
                 .setUri("file:///ckpt/" + sha(step)).setSha256(sha(step)).setBytes(4096).setPersistNanos(1_000_000).build());
     }
 
+    /** A snapshot rejected at commit by the checkpointer ({@code attempt} = the snapshot's attempt). */
     public RunEvent rejected(long t, int attempt, long step, String reason) {
         return event(t, attempt, CHECKPOINTER, CheckpointRejected.newBuilder().setStep(step).setReason(reason).build());
+    }
+
+    /** A committed checkpoint rejected at restore by the trainer ({@code attempt} = the restoring attempt). */
+    public RunEvent rejectedAtRestore(long t, int attempt, long step, String reason) {
+        return event(t, attempt, TRAINER, CheckpointRejected.newBuilder().setStep(step).setUri("file:///ckpt/" + sha(step))
+                .setSha256(sha(step)).setReason(reason).build());
     }
 
     public RunEvent faultInjected(long t, int attempt, FailureType type, long plannedAt, long step) {

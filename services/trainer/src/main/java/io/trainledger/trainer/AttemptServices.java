@@ -19,7 +19,7 @@ public class AttemptServices {
         this.environments = environments;
         this.metrics = metrics;
         this.config = config;
-        this.staging = new SnapshotStaging(config.dataDir());
+        this.staging = new SnapshotStaging(config.stagingDir().orElse(config.dataDir().resolve("staging")));
     }
 
     LedgerWriter writer() {

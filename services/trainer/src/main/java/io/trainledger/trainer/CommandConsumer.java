@@ -47,6 +47,7 @@ public class CommandConsumer {
     private final CommandHandler handler;
     private final OwnedRuns runs;
     private final LedgerReader reader;
+    private final CommandedPolicies policies;
     private final PlppEnvironments environments;
     private final TrainerMetrics metrics;
     private volatile boolean running;
@@ -58,7 +59,9 @@ public class CommandConsumer {
     private HeartbeatPublisher heartbeats;
 
     CommandConsumer(KafkaSettings settings, TrainerConfig config, CommandHandler handler, OwnedRuns runs,
-                    LedgerReader reader, PlppEnvironments environments, TrainerMetrics metrics) {
+                    LedgerReader reader, CommandedPolicies policies, PlppEnvironments environments,
+                    TrainerMetrics metrics) {
+        this.policies = policies;
         this.settings = settings;
         this.config = config;
         this.handler = handler;
@@ -135,6 +138,13 @@ public class CommandConsumer {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                (int) Math.max(500, config.sessionTimeout().toMillis() / 4));
+        // Static membership: a restarted instance with the same id takes its partitions back at once (no wait for
+        // the dead member's session to expire), and an old process still running under that id is fenced by the
+        // coordinator (FencedInstanceIdException), which stops its runs below.
+        config.groupInstanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         try (DeadLetterQueue dlq = new DeadLetterQueue(settings.bootstrapServers(), config.group());
              KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {
@@ -160,7 +170,10 @@ public class CommandConsumer {
             // shutdown
         } catch (RuntimeException e) {
             failure = e.toString();
-            LOG.error("command loop died", e);
+            LOG.error("command loop died; stopping every run (ownership is no longer known)", e);
+            // Without the group membership this instance cannot know which runs are still its own; another
+            // instance may already own them. Stop them all (liveness then reports DOWN and the supervisor restarts).
+            runs.stopAll();
         } finally {
             consumer = null;
         }
@@ -186,9 +199,10 @@ public class CommandConsumer {
             List<Integer> ps = partitions.stream().map(TopicPartition::partition).sorted().toList();
             long t0 = System.nanoTime();
             RunHistory history = reader.read(ps);
+            var commanded = policies.read(ps);
             LOG.infof("assigned command partitions %s: %d run(s) on their ledger partitions, read in %d ms", ps,
                     history.runs().size(), (System.nanoTime() - t0) / 1_000_000);
-            runs.adopt(history);
+            runs.adopt(history, commanded);
             assigned = union(assigned, ps);
         }
 

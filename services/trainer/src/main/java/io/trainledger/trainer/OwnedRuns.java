@@ -32,8 +32,11 @@ public class OwnedRuns {
         return slot == null ? Optional.empty() : Optional.of(slot.state);
     }
 
-    /** Takes over the runs of newly assigned partitions and resumes the unfinished ones. */
-    public void adopt(RunHistory history) {
+    /**
+     * Takes over the runs of newly assigned partitions and resumes the unfinished ones, with the checkpoint policy
+     * last commanded for them (else the submitted one).
+     */
+    public void adopt(RunHistory history, Map<String, CheckpointPolicy> commandedPolicies) {
         for (RunState run : history.runs()) {
             RunSlot slot = new RunSlot(run);
             RunSlot previous = slots.putIfAbsent(run.runId(), slot);
@@ -41,12 +44,23 @@ public class OwnedRuns {
                 slot.executor.shutdown();
                 continue;
             }
+            CheckpointPolicy commanded = commandedPolicies.get(run.runId());
+            if (commanded != null) {
+                slot.intervalSteps = commanded.getIntervalSteps();
+            }
             if (!run.finished()) {
-                LOG.infof("[run %s] owned and unfinished (last attempt %d, step %d): resuming", run.runId(),
-                        run.lastAttempt(), run.lastStep());
+                LOG.infof("[run %s] owned and unfinished (last attempt %d, step %d, checkpoint every %d steps%s): "
+                        + "resuming", run.runId(), run.lastAttempt(), run.lastStep(), slot.intervalSteps,
+                        commanded == null ? "" : ", as last commanded");
                 schedule(slot);
             }
         }
+    }
+
+    /** The checkpoint interval a run's attempts use now (for the REST view and tests); empty if not known here. */
+    public Optional<Integer> intervalSteps(String runId) {
+        RunSlot slot = slots.get(runId);
+        return slot == null ? Optional.empty() : Optional.of(slot.intervalSteps);
     }
 
     /** A run just accepted: its first attempt. */
@@ -72,6 +86,8 @@ public class OwnedRuns {
             slots.remove(slot.runId());
         }
         if (!lost.isEmpty()) {
+            // The new owner rebuilds the runs from the ledger: everything the stopped attempts sent must be there.
+            services.writer().flush();
             LOG.infof("released %d run(s) of partitions %s", lost.size(), partitions);
         }
     }
@@ -159,10 +175,21 @@ public class OwnedRuns {
         }
     }
 
-    private static void await(RunSlot slot) {
+    private void await(RunSlot slot) {
         try {
             if (!slot.executor.awaitTermination(60, TimeUnit.SECONDS)) {
-                LOG.warnf("[run %s] attempt did not stop within 60 s", slot.runId());
+                // Fencing: a run must never be executed by two instances. An attempt that does not stop before its
+                // partition is handed over would; ending the process is the only safe way out (the supervisor
+                // restarts it, and it rebuilds from the ledger).
+                RunAttempt a = slot.current;
+                if (a != null && a.active()) {
+                    LOG.errorf("[run %s] attempt %d did not stop within 60 s of losing its partition: halting",
+                            slot.runId(), a.attempt());
+                    services.writer().flush();
+                    Runtime.getRuntime().halt(70);
+                }
+                // Not stepping yet (opening its task): it checks the abort flag before it writes anything.
+                LOG.warnf("[run %s] attempt still opening its task after 60 s; it will not start", slot.runId());
                 slot.executor.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -270,6 +270,9 @@ final class RunAttempt implements Runnable {
                 evaluate(trainer);
             }
         }
+        // The final state is snapshotted too (and committed by the checkpointer): it is what the run produced, and
+        // TrainingState holds nothing run- or attempt-specific, so two runs of one config compare by its sha256.
+        snapshot(trainer);
         finish(trainer, evaluate(trainer));
     }
 

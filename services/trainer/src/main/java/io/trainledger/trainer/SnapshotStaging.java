@@ -17,8 +17,9 @@ import java.nio.file.StandardOpenOption;
 public final class SnapshotStaging {
     private final Path root;
 
-    public SnapshotStaging(Path dataDir) {
-        this.root = dataDir.toAbsolutePath().resolve("staging");
+    /** Staging under {@code root} (the checkpointer's {@code staging-dir}). */
+    public SnapshotStaging(Path root) {
+        this.root = root.toAbsolutePath();
     }
 
     /** A staged snapshot: its file and the hex SHA-256 of its bytes. */

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class SubmitValidator {
     /** Context vectors plus SOS, the longest class name, '.' and EOS must fit the text encoder's 24 positions. */
     static final int MAX_CONTEXT_LENGTH = 16;
-    static final Set<FailureType> INJECTABLE =
+    public static final Set<FailureType> INJECTABLE =
             Set.of(FailureType.CRASH, FailureType.HANG, FailureType.NAN_LOSS, FailureType.STRAGGLER);
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu|gpu:\\d+");
 

@@ -22,6 +22,22 @@ public interface TrainerConfig {
     @WithDefault("trainledger-trainer")
     String group();
 
+    /**
+     * Static group membership id ({@code group.instance.id}), stable across restarts of one supervised instance
+     * (e.g. {@code trainer-1}); distinct per instance. Empty: dynamic membership.
+     */
+    Optional<String> groupInstanceId();
+
+    /**
+     * Consumer-group session timeout: how long a dead instance keeps its runs before the group moves them (the
+     * broker allows 6-300 s by default).
+     */
+    @WithDefault("PT10S")
+    Duration sessionTimeout();
+
+    /** Where snapshots are staged for the checkpointer (its {@code staging-dir}); default {@code <data-dir>/staging}. */
+    Optional<Path> stagingDir();
+
     /** Heartbeat period of every running attempt. */
     @WithDefault("PT0.5S")
     Duration heartbeatInterval();

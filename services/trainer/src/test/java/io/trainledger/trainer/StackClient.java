@@ -62,6 +62,11 @@ final class StackClient implements AutoCloseable {
         return read(Topics.RUN_EVENTS, runId);
     }
 
+    /** Every command sent for a run, in log order. */
+    List<RunCommand> commands(String runId) {
+        return read(Topics.COMMANDS, runId);
+    }
+
     List<Heartbeat> heartbeats(String runId) {
         return read(Topics.HEARTBEATS, runId);
     }

@@ -70,7 +70,7 @@ class TrainerRunsTest {
         stack.command(runId, TestConfigs.submit(TestConfigs.small(PromptMethod.COOP, 30, 10).build()));
 
         List<RunEvent> ledger = awaitEvent(runId, RunCompleted.class);
-        assertCompleteRun(ledger, 30, List.of(10L, 20L));
+        assertCompleteRun(ledger, 30, List.of(10L, 20L, 30L)); // the final state is snapshotted too
         assertThat(payloads(ledger, EvalCompleted.class)).hasSize(1);
 
         // The same run id again (a new command): refused, and nothing else happens.
@@ -89,7 +89,7 @@ class TrainerRunsTest {
                 .setEvalEverySteps(10).build()));
 
         List<RunEvent> ledger = awaitEvent(runId, RunCompleted.class);
-        assertCompleteRun(ledger, 20, List.of(5L, 10L, 15L));
+        assertCompleteRun(ledger, 20, List.of(5L, 10L, 15L, 20L));
         assertThat(payloads(ledger, EvalCompleted.class)).extracting(EvalCompleted::getStep).containsExactly(10L, 20L);
         StepCompleted first = payloads(ledger, StepCompleted.class).get(0);
         assertThat(first.getPplLoss()).isNotZero();
@@ -188,6 +188,37 @@ class TrainerRunsTest {
         }
         List<RunEvent> end = awaitEvent(runId, RunCancelled.class);
         assertThat(end).noneMatch(e -> e.getPayload() instanceof io.trainledger.events.FaultInjected);
+    }
+
+    @Test
+    void aTruncatedCommittedCheckpointIsRejectedAndThePreviousOneUsed() throws Exception {
+        String runId = "truncated-" + UUID.randomUUID();
+        stack.command(runId, TestConfigs.submit(TestConfigs.small(PromptMethod.COOP, 1_000_000, 10).build()));
+        try {
+            CheckpointSnapshotted good = awaitSnapshot(runId, 1, s -> s.getStep() == 10);
+            CheckpointSnapshotted newest = awaitSnapshot(runId, 1, s -> s.getStep() == 20);
+            Path original = Path.of(URI.create(newest.getStagingUri()));
+            byte[] bytes = Files.readAllBytes(original);
+            // A write cut short: the file ends in the middle of the context vectors.
+            Path truncated = original.resolveSibling("truncated-" + original.getFileName());
+            Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+
+            commit(runId, good, good.getStagingUri());
+            commit(runId, newest, truncated.toUri().toString());
+            stack.command(runId, RestartRun.newBuilder().setReason("test").setFailedAttempt(1).build());
+
+            List<RunEvent> ledger = awaitEvent(runId, e -> e.getPayload() instanceof AttemptStarted a
+                    && a.getAttempt() == 2);
+            CheckpointRejected rejected = payloads(ledger, CheckpointRejected.class).get(0);
+            assertThat(rejected.getStep()).isEqualTo(20);
+            assertThat(rejected.getUri()).isEqualTo(truncated.toUri().toString());
+            assertThat(rejected.getReason()).contains("sha256");
+            assertThat(attempt(ledger, 2).getRestoredFromStep()).isEqualTo(10L);
+            assertThat(attempt(ledger, 2).getCheckpointUri()).isEqualTo(good.getStagingUri());
+        } finally {
+            stack.command(runId, new CancelRun("test over"));
+        }
+        awaitEvent(runId, RunCancelled.class);
     }
 
     private void commit(String runId, CheckpointSnapshotted snap, String uri) throws Exception {

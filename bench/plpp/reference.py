@@ -12,6 +12,7 @@ Weights are random: step time does not depend on their values.
 
 Install (Debian 12): apt-get install -y --no-install-recommends python3-torch
 Run:     python3 bench/plpp/reference.py --threads 1 --steps 200
+         (bench/plpp/compare.py runs this and the DJL benchmark in the same run and prints the ratios)
 """
 import argparse
 import json
@@ -104,6 +105,13 @@ def main():
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
     a = ap.parse_args()
+    print(json.dumps(measure(a.threads, a.steps, a.warmup)))
+
+
+def measure(threads, steps, warmup):
+    """One measurement of the three steps; returns wall and thread-CPU ms per step (as a dict)."""
+    CPU.clear()
+    a = argparse.Namespace(threads=threads, steps=steps, warmup=warmup)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = TinyClip()
@@ -177,7 +185,7 @@ def main():
     for k, v in CPU.items():
         results[k + "_cpu_ms"] = v
     results["plpp_over_coop_cpu"] = CPU["plpp"] / CPU["coop"]
-    print(json.dumps(results))
+    return results
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ public final class BackbonePretrainer {
 
     /** Pretrains a fresh TinyClip and returns its encoded weights. */
     public static byte[] pretrain(ProceduralWorld world, TinyClipConfig tc, Config pc, NDManager parent, Device device) {
-        try (TinyClip model = TinyClip.initialise(tc, world.vocabulary(), parent, device, pc.seed())) {
+        try (GradMode off = GradMode.off(); TinyClip model = TinyClip.initialise(tc, world.vocabulary(), parent, device, pc.seed())) {
             model.setTrainable(true);
             NDManager m = model.manager();
             Map<String, NDArray[]> adam = new LinkedHashMap<>();
@@ -88,7 +88,7 @@ public final class BackbonePretrainer {
     /** Mean milliseconds of a pretraining step (forward, backward, AdamW) after 3 warm-up steps; for benchmarks. */
     public static double timeSteps(ProceduralWorld world, TinyClipConfig tc, int batch, int steps, NDManager parent, Device device) {
         Config pc = new Config(1, steps + 3, batch, 1e-3, 0.05, 1, 0, 0.0, 0.5);
-        try (TinyClip model = TinyClip.initialise(tc, world.vocabulary(), parent, device, 1)) {
+        try (GradMode off = GradMode.off(); TinyClip model = TinyClip.initialise(tc, world.vocabulary(), parent, device, 1)) {
             model.setTrainable(true);
             NDManager m = model.manager();
             Map<String, NDArray[]> adam = new LinkedHashMap<>();

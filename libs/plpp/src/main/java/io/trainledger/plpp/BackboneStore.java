@@ -23,7 +23,9 @@ import java.util.HexFormat;
  */
 public final class BackboneStore {
     private static final Logger LOG = LoggerFactory.getLogger(BackboneStore.class);
-    static final String WORLD_VERSION = "world-v1/tinyclip-v2";
+    // v3: the mul/div(Number) use-after-free on the autograd path was fixed; weights pretrained with
+    // it (v2) are not what the current code produces, so they are not reused.
+    static final String WORLD_VERSION = "world-v1/tinyclip-v3";
 
     private BackboneStore() {}
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * The runnable benchmark: base-to-new (Base / New / HM, mean and std over seeds) for zero-shot,
@@ -23,6 +24,8 @@ import java.util.function.UnaryOperator;
  * java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -cp ... io.trainledger.plpp.PlppBenchmark \
  *   --data-dir target/plpp-data --seeds 1,2,3 --steps 800 --tables main,ablation,fewshot --out result.md
  * </pre>
+ * {@code --only REGEX} runs only the rows whose label matches (e.g. to split a table across processes or to
+ * skip rows measured elsewhere); {@code --nearest-every N} logs the context's nearest words every N steps.
  */
 public final class PlppBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(PlppBenchmark.class);
@@ -47,15 +50,26 @@ public final class PlppBenchmark {
     private final PlppConfig base;
     private final long[] seeds;
     private final Map<String, TaskData> tasks = new HashMap<>();
+    private final Pattern only;
 
     public PlppBenchmark(PlppEnvironment env, PlppConfig base, long[] seeds) {
+        this(env, base, seeds, null);
+    }
+
+    /** {@code only}: run only the rows whose label matches (null: all), e.g. to split a table across processes. */
+    public PlppBenchmark(PlppEnvironment env, PlppConfig base, long[] seeds, Pattern only) {
         this.env = env;
         this.base = base;
         this.seeds = seeds;
+        this.only = only;
     }
 
-    /** Trains (unless zero-shot) and evaluates one config per seed. */
+    /** Trains (unless zero-shot) and evaluates one config per seed; null if the row is filtered out. */
     public Row run(String label, UnaryOperator<PlppConfig.Builder> change) {
+        if (only != null && !only.matcher(label).matches()) {
+            LOG.info("row '{}' skipped (--only)", label);
+            return null;
+        }
         List<EvaluationResult> results = new ArrayList<>();
         long nanos = 0;
         long steps = 0;
@@ -86,6 +100,9 @@ public final class PlppBenchmark {
         StringBuilder sb = new StringBuilder();
         sb.append("| method | Base | New | HM | ms/step |\n|---|---|---|---|---|\n");
         for (Row r : rows) {
+            if (r == null) {
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f ± %.1f | %s |%n", r.label(),
                     100 * r.mean(EvaluationResult::base), 100 * r.std(EvaluationResult::base),
                     100 * r.mean(EvaluationResult::novel), 100 * r.std(EvaluationResult::novel),
@@ -99,6 +116,9 @@ public final class PlppBenchmark {
         StringBuilder sb = new StringBuilder();
         sb.append("| method | accuracy (all classes) | ms/step |\n|---|---|---|\n");
         for (Row r : rows) {
+            if (r == null) {
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f | %s |%n", r.label(),
                     100 * r.mean(EvaluationResult::all), 100 * r.std(EvaluationResult::all),
                     Double.isNaN(r.msPerStep()) ? "-" : String.format(Locale.ROOT, "%.2f", r.msPerStep())));
@@ -155,12 +175,18 @@ public final class PlppBenchmark {
         return baseToNewTable(rows);
     }
 
+    /** Few-shot accuracy on all 64 classes, 50 epochs per shot count (as the base-to-new runs). */
     public String fewShotTable() {
+        return fewShotTable(50);
+    }
+
+    /** Few-shot accuracy on all 64 classes with {@code epochs} epochs per shot count (at least 50 steps). */
+    public String fewShotTable(int epochs) {
         StringBuilder sb = new StringBuilder();
         for (int shots : new int[] {1, 2, 4, 8, 16}) {
             List<Row> rows = new ArrayList<>();
-            // Same number of epochs for every shot count (50 epochs of 64 classes x shots / batch 32).
-            long steps = Math.max(50, 50L * Math.max(1, 64 * shots / 32));
+            // Same number of epochs for every shot count (epochs x 64 classes x shots / batch 32 steps).
+            long steps = Math.max(50, (long) epochs * Math.max(1, 64 * shots / 32));
             UnaryOperator<PlppConfig.Builder> fs = b -> b.protocol(Protocol.ALL_CLASSES).shots(shots).steps(steps)
                     .warmupSteps(Math.max(1, steps / 50));
             rows.add(run("Zero-shot", b -> fs.apply(b).method(PromptMethod.ZERO_SHOT)));
@@ -171,10 +197,23 @@ public final class PlppBenchmark {
         return sb.toString();
     }
 
+    static final List<String> OPTIONS = List.of("data-dir", "seeds", "dataset", "steps", "warmup", "k", "tau", "lambda-ppl",
+            "lambda-ippl", "alignment", "lr", "kg", "device", "tables", "out", "only", "nearest-every",
+            "fewshot-epochs");
+    static final String USAGE = "usage: PlppBenchmark [--data-dir DIR] [--seeds 1,2,3] [--dataset hue-shift] [--steps 800]"
+            + " [--warmup 16] [--k 5] [--tau 0.1] [--lambda-ppl 1] [--lambda-ippl 1] [--alignment NEXT_TOKEN|SAME_POSITION]"
+            + " [--lr 0.002] [--kg 8] [--device auto|cpu|gpu] [--tables main,ablation,fewshot] [--out FILE]"
+            + " [--only ROW_LABEL_REGEX] [--nearest-every STEPS] [--fewshot-epochs 50]";
+
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        for (int i = 0; i < args.length; i += 2) {
+            String key = args[i].replaceFirst("^--", "");
+            if (!args[i].startsWith("--") || !OPTIONS.contains(key) || i + 1 >= args.length) {
+                System.err.println("bad argument '" + args[i] + "'\n" + USAGE);
+                System.exit(2);
+            }
+            a.put(key, args[i + 1]);
         }
         Path dataDir = Path.of(a.getOrDefault("data-dir", "target/plpp-data"));
         long[] seeds = java.util.Arrays.stream(a.getOrDefault("seeds", "1,2,3").split(",")).mapToLong(Long::parseLong).toArray();
@@ -189,14 +228,15 @@ public final class PlppBenchmark {
                 .alignment(PerplexityAlignment.valueOf(a.getOrDefault("alignment", "NEXT_TOKEN")))
                 .learningRate(Double.parseDouble(a.getOrDefault("lr", "0.002")))
                 .kgcoopWeight(Double.parseDouble(a.getOrDefault("kg", "8")))
-                .nearestWordsEvery(0)
+                .nearestWordsEvery(Integer.parseInt(a.getOrDefault("nearest-every", "0")))
                 .device(a.getOrDefault("device", "auto"));
         PlppConfig base = b.build();
         String[] tables = a.getOrDefault("tables", "main").split(",");
         StringBuilder out = new StringBuilder();
         long t0 = System.nanoTime();
         try (PlppEnvironment env = PlppEnvironment.open(PlppEnvironment.Options.standard(dataDir, base.device()))) {
-            PlppBenchmark bench = new PlppBenchmark(env, base, seeds);
+            Pattern only = a.containsKey("only") ? Pattern.compile(a.get("only")) : null;
+            PlppBenchmark bench = new PlppBenchmark(env, base, seeds, only);
             out.append(String.format(Locale.ROOT, "dataset %s, seeds %s, %d steps, batch %d, M=%d init '%s', lr %s, device %s, libtorch threads %s%n",
                     base.dataset(), a.getOrDefault("seeds", "1,2,3"), base.steps(), base.batchSize(), base.contextLength(),
                     base.contextInit(), base.learningRate(), env.device(), System.getProperty("ai.djl.pytorch.num_threads", "default")));
@@ -204,7 +244,7 @@ public final class PlppBenchmark {
                 String table = switch (t.trim()) {
                     case "main" -> bench.mainTable();
                     case "ablation" -> bench.ablationTable();
-                    case "fewshot" -> bench.fewShotTable();
+                    case "fewshot" -> bench.fewShotTable(Integer.parseInt(a.getOrDefault("fewshot-epochs", "50")));
                     default -> throw new IllegalArgumentException("unknown table " + t);
                 };
                 out.append("\n### ").append(t.trim()).append("\n\n").append(table);

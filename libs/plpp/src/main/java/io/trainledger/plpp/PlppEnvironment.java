@@ -43,7 +43,10 @@ public final class PlppEnvironment implements AutoCloseable {
         Device device = Devices.select(options.device());
         NDManager root = NDManager.newBaseManager(device);
         ProceduralWorld world = new ProceduralWorld(options.backbone().imageSize());
-        TinyClip clip = BackboneStore.loadOrPretrain(options.dataDir(), world, options.backbone(), options.pretrain(), root, device);
+        TinyClip clip;
+        try (GradMode off = GradMode.off()) {
+            clip = BackboneStore.loadOrPretrain(options.dataDir(), world, options.backbone(), options.pretrain(), root, device);
+        }
         return new PlppEnvironment(root, device, world, clip);
     }
 

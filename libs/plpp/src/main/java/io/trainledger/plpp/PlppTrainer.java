@@ -84,11 +84,19 @@ public final class PlppTrainer implements AutoCloseable {
 
     /** A new run from step 0. */
     public static PlppTrainer create(Backbone backbone, TaskData task, PlppConfig config) {
-        return new PlppTrainer(backbone, task, config);
+        try (GradMode off = GradMode.off()) {
+            return new PlppTrainer(backbone, task, config);
+        }
     }
 
     /** Continues a run exactly where {@code state} was taken; config, backbone and task must be the same. */
     public static PlppTrainer restore(Backbone backbone, TaskData task, PlppConfig config, TrainingState state) {
+        try (GradMode off = GradMode.off()) {
+            return restoreWithoutGrad(backbone, task, config, state);
+        }
+    }
+
+    private static PlppTrainer restoreWithoutGrad(Backbone backbone, TaskData task, PlppConfig config, TrainingState state) {
         PlppTrainer t = new PlppTrainer(backbone, task, config);
         if (!t.fingerprint.equals(state.fingerprint())) {
             t.close();
@@ -184,8 +192,14 @@ public final class PlppTrainer implements AutoCloseable {
         pollSnapshot().ifPresent(listener::onSnapshot);
     }
 
-    /** Runs one optimizer step. */
+    /** Runs one optimizer step (on any thread: gradient mode is switched here, see {@link GradMode}). */
     public StepResult step() {
+        try (GradMode off = GradMode.off()) {
+            return stepWithoutGrad();
+        }
+    }
+
+    private StepResult stepWithoutGrad() {
         if (done()) {
             throw new IllegalStateException("run is complete (" + step + " steps)");
         }
@@ -212,34 +226,11 @@ public final class PlppTrainer implements AutoCloseable {
             NDArray leaf = learner.context().duplicate();
             leaf.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Backbone.TextOutput out = learner.encode(trainClasses, null, leaf);
-                NDArray text = out.features().normalize(2, -1, 1e-12);
-                NDArray logits = TinyClip.mul(feats.matMul(text.transpose()), logitScale);
-                NDArray ce = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
-                NDArray loss = ce;
-                NDArray kg = nan;
-                if (method.usesKnowledgeGuidance()) {
-                    kg = text.mul(handcrafted).sum(new int[] {1}).mean().neg().add(1f);
-                    loss = loss.add(TinyClip.mul(kg, (float) config.kgcoopWeight()));
-                }
-                NDArray ppl = nan;
-                NDArray ippl = nan;
-                if (method.usesPerplexity()) {
-                    NDArray[] va = contextAndAligned(out.hidden(), leaf);
-                    PerplexityLoss.Terms terms = PerplexityLoss.compute(va[0], va[1], backbone.tokenEmbedding(),
-                            config.topK(), config.tauQ(), true, true);
-                    ppl = terms.ppl();
-                    ippl = terms.ippl();
-                    if (config.lambdaPpl() != 0) {
-                        loss = loss.add(TinyClip.mul(ppl, (float) config.lambdaPpl()));
-                    }
-                    if (config.lambdaIppl() != 0) {
-                        loss = loss.add(TinyClip.mul(ippl, (float) config.lambdaIppl()));
-                    }
-                }
-                gc.backward(loss);
-                NDArray correct = logits.argMax(1).eq(target.argMax(1)).toType(DataType.FLOAT32, false).sum();
-                facts = NDArrays.stack(new NDList(loss, ce, ppl.stopGradient(), ippl.stopGradient(), kg.stopGradient(), correct))
+                Losses l = losses(leaf, feats, target, nan);
+                gc.backward(l.loss());
+                NDArray correct = l.logits().argMax(1).eq(target.argMax(1)).toType(DataType.FLOAT32, false).sum();
+                facts = NDArrays.stack(new NDList(l.loss(), l.ce(), l.ppl().stopGradient(), l.ippl().stopGradient(),
+                                l.kg().stopGradient(), correct))
                         .toType(DataType.FLOAT32, false).toFloatArray();
             }
             sgd(lr, leaf.getGradient());
@@ -257,6 +248,87 @@ public final class PlppTrainer implements AutoCloseable {
                     String.format("%.4f", r.loss()), learner.nearestWords(3));
         }
         return r;
+    }
+
+    /** The step's loss terms (unweighted) and their weighted sum; NaN scalars for terms the method does not use. */
+    private record Losses(NDArray loss, NDArray ce, NDArray kg, NDArray ppl, NDArray ippl, NDArray logits) {}
+
+    private Losses losses(NDArray leaf, NDArray feats, NDArray target, NDArray nan) {
+        PromptMethod method = config.method();
+        Backbone.TextOutput out = learner.encode(trainClasses, null, leaf);
+        NDArray text = out.features().normalize(2, -1, 1e-12);
+        NDArray logits = TinyClip.mul(feats.matMul(text.transpose()), logitScale);
+        NDArray ce = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
+        NDArray loss = ce;
+        NDArray kg = nan;
+        if (method.usesKnowledgeGuidance()) {
+            kg = text.mul(handcrafted).sum(new int[] {1}).mean().neg().add(1f);
+            loss = loss.add(TinyClip.mul(kg, (float) config.kgcoopWeight()));
+        }
+        NDArray ppl = nan;
+        NDArray ippl = nan;
+        if (method.usesPerplexity()) {
+            NDArray[] va = contextAndAligned(out.hidden(), leaf);
+            PerplexityLoss.Terms terms = PerplexityLoss.compute(va[0], va[1], backbone.tokenEmbedding(),
+                    config.topK(), config.tauQ(), true, true);
+            ppl = terms.ppl();
+            ippl = terms.ippl();
+            if (config.lambdaPpl() != 0) {
+                loss = loss.add(TinyClip.mul(ppl, (float) config.lambdaPpl()));
+            }
+            if (config.lambdaIppl() != 0) {
+                loss = loss.add(TinyClip.mul(ippl, (float) config.lambdaIppl()));
+            }
+        }
+        return new Losses(loss, ce, kg, ppl, ippl, logits);
+    }
+
+    /**
+     * Diagnostics: the gradient with respect to the context of each weighted loss term at the
+     * current context, on the whole few-shot training set (keys "ce", "kg" = w L_kg, "ppl" =
+     * lambda_ppl L_ppl, "ippl" = lambda_ippl L_ippl; only the terms the method uses). Changes nothing.
+     */
+    public Map<String, float[]> termGradients() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        PromptMethod method = config.method();
+        List<String> terms = new java.util.ArrayList<>(List.of("ce"));
+        if (method.usesKnowledgeGuidance()) {
+            terms.add("kg");
+        }
+        if (method.usesPerplexity()) {
+            terms.add("ppl");
+            terms.add("ippl");
+        }
+        try (GradMode off = GradMode.off()) {
+            for (String term : terms) {
+                try (NDScope scope = new NDScope()) {
+                    int n = task.trainSize();
+                    long[] li = new long[n];
+                    float[] onehot = new float[n * trainClasses.length];
+                    for (int i = 0; i < n; i++) {
+                        li[i] = i;
+                        onehot[i * trainClasses.length + trainLabels[i]] = 1f;
+                    }
+                    NDArray feats = task.trainFeatures().get(TinyClip.owned(manager.create(li)));
+                    NDArray target = TinyClip.owned(manager.create(onehot, new Shape(n, trainClasses.length)));
+                    NDArray nan = TinyClip.owned(manager.create(Float.NaN));
+                    NDArray leaf = learner.context().duplicate();
+                    leaf.setRequiresGradient(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        Losses l = losses(leaf, feats, target, nan);
+                        NDArray t = switch (term) {
+                            case "ce" -> l.ce();
+                            case "kg" -> TinyClip.mul(l.kg(), (float) config.kgcoopWeight());
+                            case "ppl" -> TinyClip.mul(l.ppl(), (float) config.lambdaPpl());
+                            default -> TinyClip.mul(l.ippl(), (float) config.lambdaIppl());
+                        };
+                        gc.backward(t);
+                    }
+                    out.put(term, leaf.getGradient().toFloatArray());
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -313,8 +385,10 @@ public final class PlppTrainer implements AutoCloseable {
     /** Accuracy on every test split of the task with the current prompts (or the hand-written one for ZERO_SHOT). */
     public EvaluationResult evaluate() {
         Map<String, Double> acc = new LinkedHashMap<>();
-        for (TaskData.Split split : task.splits()) {
-            acc.put(split.name(), accuracy(split));
+        try (GradMode off = GradMode.off()) {
+            for (TaskData.Split split : task.splits()) {
+                acc.put(split.name(), accuracy(split));
+            }
         }
         return new EvaluationResult(config.method(), step, acc);
     }
@@ -346,7 +420,9 @@ public final class PlppTrainer implements AutoCloseable {
 
     /** Nearest words of each context vector (row by row). */
     public List<List<String>> nearestWords(int n) {
-        return learner.nearestWords(n);
+        try (GradMode off = GradMode.off()) {
+            return learner.nearestWords(n);
+        }
     }
 
     @Override

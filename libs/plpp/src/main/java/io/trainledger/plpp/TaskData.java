@@ -41,6 +41,13 @@ public final class TaskData implements AutoCloseable {
 
     public static TaskData build(ProceduralWorld world, Backbone backbone, String dataset, Protocol protocol,
                                  int shots, long seed, int testPerClass) {
+        try (GradMode off = GradMode.off()) {
+            return buildWithoutGrad(world, backbone, dataset, protocol, shots, seed, testPerClass);
+        }
+    }
+
+    private static TaskData buildWithoutGrad(ProceduralWorld world, Backbone backbone, String dataset, Protocol protocol,
+                                             int shots, long seed, int testPerClass) {
         ProceduralWorld.Shift shift = ProceduralWorld.Shift.forDataset(dataset);
         List<String> names = world.classNames();
         int c = names.size();

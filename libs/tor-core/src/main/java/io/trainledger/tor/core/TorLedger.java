@@ -42,8 +42,8 @@ import java.util.UUID;
  */
 public final class TorLedger {
 
-    /** Version byte of {@link #toBytes()}. */
-    public static final int STATE_VERSION = 1;
+    /** Version byte of {@link #toBytes()} (2 added the INFRA decision; version 1 states are still read). */
+    public static final int STATE_VERSION = 2;
     /** Default sliding window: the last hour. */
     public static final long[] DEFAULT_WINDOWS_SECONDS = {3600};
     /** Default hardware multiples of the projection. */
@@ -56,6 +56,7 @@ public final class TorLedger {
     private static final long UNSET = Long.MIN_VALUE;
     private static final FailureType[] TYPES = FailureType.values();
     private static final int CORRUPT = FailureType.CHECKPOINT_CORRUPT.ordinal();
+    private static final int INFRA = FailureType.INFRA.ordinal();
     private static final RunStatus[] STATUSES = RunStatus.values();
     static final int A_COUNT = 0;
     static final int A_DETECTION = 1;
@@ -125,6 +126,14 @@ public final class TorLedger {
     private long snapshotCount;
     private long snapshotIntervalSteps;
     private long prevSnapStep;
+
+    // INFRA verdicts: a rollback failure if the next attempt follows, nothing to charge if the attempt steps on
+    private int infraKeyAttempt;
+    private long infraKeyMicros = UNSET;
+    private boolean infraOpen;
+    private long infraStep;
+    private long infraLastProgressMicros;
+    private long infraDetectedMicros;
 
     // other natural keys
     private long lastFaultPlannedMicros = UNSET;
@@ -276,6 +285,13 @@ public final class TorLedger {
         if (originMicros == UNSET) {
             originMicros = t;
         }
+        if (infraOpen) {
+            // a new attempt follows the INFRA verdict: the outage did end the attempt, charge it as a rollback now
+            infraOpen = false;
+            if (infraKeyAttempt > lastFailedAttempt && infraKeyAttempt < k) {
+                rollbackVerdict(INFRA, infraKeyAttempt, infraStep, infraLastProgressMicros, infraDetectedMicros);
+            }
+        }
         long init = Math.max(0, a.getInitNanos());
         long restore = Math.max(0, a.getRestoreNanos());
         long startInit = rel(t) - init - restore;
@@ -316,6 +332,9 @@ public final class TorLedger {
         long step = s.getStep();
         if (attempt < currentAttempt || step <= head || (attempt == lastFailedAttempt && step > lastFailedStep)) {
             return false; // a duplicate, a stale step of an earlier attempt, or a step after a failure's last progress
+        }
+        if (infraOpen && attempt == infraKeyAttempt && step > infraStep) {
+            infraOpen = false; // the attempt stepped on after the outage: it survived, nothing to charge
         }
         long d = Math.max(0, s.getStepNanos());
         executedSteps++;
@@ -424,30 +443,70 @@ public final class TorLedger {
             }
             return true;
         }
+        if (f.getType() == FailureType.INFRA) {
+            return onInfra(f, failed, lastProgress);
+        }
         if (failed <= lastFailedAttempt) {
             return false;
         }
+        if (infraOpen && failed >= infraKeyAttempt) {
+            infraOpen = false; // the attempt failed otherwise after all: the INFRA verdict stays a count
+        }
+        attr[type][A_COUNT]++;
+        rollbackVerdict(type, failed, f.getStep(), lastProgress, micros(f.getDetectedTime()));
+        return true;
+    }
+
+    /**
+     * INFRA: the broker was unreachable beyond a bound. Whether that ended the attempt is known only later: if the
+     * attempt steps on (a step after the verdict's step) it survived and nothing is charged (its stall, if any, is in
+     * OTHER); if the next attempt starts first, the verdict is charged as a rollback failure then, with the same
+     * numbers it would have had at once. Counted once per (failed attempt, lastProgressTime).
+     */
+    private boolean onInfra(FailureDetected f, int failed, long lastProgress) {
+        if (!after(failed, lastProgress, infraKeyAttempt, infraKeyMicros)) {
+            return false;
+        }
+        infraKeyAttempt = failed;
+        infraKeyMicros = lastProgress;
+        attr[INFRA][A_COUNT]++;
+        if (failed < currentAttempt) {
+            // the next attempt already started: a rollback failure whose verdict came late
+            if (failed > lastFailedAttempt) {
+                rollbackVerdict(INFRA, failed, f.getStep(), lastProgress, micros(f.getDetectedTime()));
+            }
+            return true;
+        }
+        if (failed > lastFailedAttempt && !(failed == currentAttempt && head > f.getStep())) {
+            infraOpen = true;
+            infraStep = f.getStep();
+            infraLastProgressMicros = lastProgress;
+            infraDetectedMicros = micros(f.getDetectedTime());
+        }
+        return true;
+    }
+
+    /** DETECTION and, for the current attempt, the cut of the lineage and the pending RESTART of a rollback failure. */
+    private void rollbackVerdict(int type, int failed, long step, long lastProgress, long detectedMicros) {
         lastFailedAttempt = failed;
-        lastFailedStep = f.getStep();
+        lastFailedStep = step;
         // a snapshot taken after the last step is CHECKPOINT_STALL already: detection starts when it ended
         long from = failed == lastSnapAttempt && lastSnapEndMicros != UNSET ? Math.max(lastProgress, lastSnapEndMicros) : lastProgress;
-        long detection = Math.max(0, (micros(f.getDetectedTime()) - from) * 1000);
+        long detection = Math.max(0, (detectedMicros - from) * 1000);
         detectionNanos += detection;
-        attr[type][A_COUNT]++;
         attr[type][A_DETECTION] += detection;
         if (failed >= currentAttempt) {
             closeStraggler();
-            if (head > f.getStep()) {
+            if (head > step) {
                 // steps completed after the last progress (e.g. the diverged ones of a NaN) lie inside DETECTION
-                truncateTo(Math.max(f.getStep(), lowestKnown()));
+                truncateTo(Math.max(step, lowestKnown()));
             }
             pendingType = type;
-            pendingDetectedMicros = micros(f.getDetectedTime());
+            pendingDetectedMicros = detectedMicros;
             if (endMicros == UNSET) {
                 status = RunStatus.RECOVERING;
             }
         }
-        return true;
     }
 
     private boolean onRecovery(RecoveryCompleted r) {
@@ -470,6 +529,7 @@ public final class TorLedger {
             return false;
         }
         closeStraggler();
+        infraOpen = false;
         endMicros = Math.max(t, asOfMicros == UNSET ? t : asOfMicros);
         status = end;
         return true;
@@ -816,6 +876,8 @@ public final class TorLedger {
             }
         }
         ideal.write(w);
+        w.writeLong(infraKeyAttempt).writeLong(infraKeyMicros).writeByte(infraOpen ? 1 : 0).writeLong(infraStep)
+                .writeLong(infraLastProgressMicros).writeLong(infraDetectedMicros);
         return w.toByteArray();
     }
 
@@ -823,7 +885,7 @@ public final class TorLedger {
     public static TorLedger fromBytes(byte[] bytes) {
         CompactBytes.Reader r = new CompactBytes.Reader(bytes);
         int version = r.readByte();
-        if (version != STATE_VERSION) {
+        if (version != STATE_VERSION && version != 1) {
             throw new IllegalArgumentException("unsupported TorLedger state version " + version + " (this reader knows " + STATE_VERSION + ")");
         }
         String runId = r.readString();
@@ -920,6 +982,18 @@ public final class TorLedger {
             }
         }
         l.ideal = IdealStepEstimator.read(r);
+        if (version >= 2) {
+            l.infraKeyAttempt = r.readInt();
+            l.infraKeyMicros = r.readLong();
+            l.infraOpen = r.readByte() != 0;
+            l.infraStep = r.readLong();
+            l.infraLastProgressMicros = r.readLong();
+            l.infraDetectedMicros = r.readLong();
+        } else {
+            // version 1 folded INFRA as a rollback failure keyed by failed attempt
+            l.infraKeyAttempt = l.lastFailedAttempt;
+            l.infraKeyMicros = Long.MAX_VALUE;
+        }
         if (!r.atEnd()) {
             throw new IllegalArgumentException("trailing bytes after TorLedger state");
         }

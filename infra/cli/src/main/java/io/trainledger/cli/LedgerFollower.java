@@ -7,11 +7,13 @@ import io.trainledger.schemas.Topics;
 import io.trainledger.tor.TorReport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,6 +65,11 @@ public final class LedgerFollower implements AutoCloseable {
 
     /** One poll: applies what arrived for the run to {@code view}; returns how many of its records arrived. */
     public int poll(RunView view, Duration timeout) {
+        return poll(view::apply, view::apply, timeout);
+    }
+
+    /** One poll: hands each of the run's decoded events and reports on; returns how many of its records arrived. */
+    public int poll(Consumer<RunEvent> onEvent, Consumer<TorReport> onReport, Duration timeout) {
         int n = 0;
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
             if (r.key() == null || !Arrays.equals(r.key(), key) || r.value() == null) {
@@ -73,12 +80,12 @@ public final class LedgerFollower implements AutoCloseable {
                 if (r.topic().equals(Topics.RUN_EVENTS.name())) {
                     RunEvent e = events.deserialize(r.topic(), r.value());
                     if (e != null) {
-                        view.apply(e);
+                        onEvent.accept(e);
                     }
                 } else {
                     TorReport t = reports.deserialize(r.topic(), r.value());
                     if (t != null) {
-                        view.apply(t);
+                        onReport.accept(t);
                     }
                 }
             } catch (RuntimeException e) {
@@ -86,6 +93,21 @@ public final class LedgerFollower implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** The run's ledger events from offset 0 up to the end seen now, in log order. */
+    public static List<RunEvent> readLedger(StackConnection connection, String runId, Duration timeout) {
+        List<RunEvent> ledger = new ArrayList<>();
+        try (LedgerFollower f = new LedgerFollower(connection, runId)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!f.caughtUp()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out reading the ledger of " + runId);
+                }
+                f.poll(ledger::add, r -> { }, Duration.ofMillis(200));
+            }
+        }
+        return ledger;
     }
 
     /** Whether the ledger partition has been read up to its current end. */

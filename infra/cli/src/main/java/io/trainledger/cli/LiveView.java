@@ -26,12 +26,14 @@ public final class LiveView {
 
     /** A view for this process's terminal: interactive when there is a console, width from {@code COLUMNS}. */
     public static LiveView forTerminal(PrintWriter out) {
-        int width = 100;
+        boolean interactive = System.console() != null;
+        // A log keeps whole lines; a terminal redraws in place and must not wrap.
+        int width = interactive ? 100 : 240;
         String columns = System.getenv("COLUMNS");
         if (columns != null && columns.matches("\\d+")) {
             width = Integer.parseInt(columns);
         }
-        return new LiveView(out, System.console() != null, width);
+        return new LiveView(out, interactive, width);
     }
 
     /**

@@ -85,10 +85,9 @@ public final class RunViewRenderer {
             return "TOR -  (waiting for the aggregator's first report)";
         }
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "TOR %.3f", r.getTor()));
-        for (WindowTor w : r.getWindows()) {
-            b.append(String.format(Locale.ROOT, "  last %s: %.3f", duration(Duration.ofSeconds(w.getWindowSeconds())), w.getTor()));
-            break; // the shortest window: the "now" of the run
-        }
+        // The shortest window is the "now" of the run.
+        r.getWindows().stream().min(Comparator.comparingLong(WindowTor::getWindowSeconds)).ifPresent(w -> b.append(
+                String.format(Locale.ROOT, "  last %s: %.3f", duration(Duration.ofSeconds(w.getWindowSeconds())), w.getTor())));
         String top = largestBuckets(r.getBadput(), 3).entrySet().stream()
                 .map(e -> e.getKey() + " " + duration(Duration.ofNanos(e.getValue())))
                 .collect(Collectors.joining(", "));

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "trainledger", mixinStandardHelpOptions = true, version = "trainledger 0.1.0",
         description = "Event-sourced prompt-learning platform with TOR measured continuously.",
         subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, WatchCommand.class,
-                CancelCommand.class, ChaosCommand.class, AuditCommand.class, TorCommand.class})
+                CancelCommand.class, ChaosCommand.class, AuditCommand.class, ScoreCommand.class, TorCommand.class})
 public final class TrainLedgerCommand implements Runnable {
 
     @CommandLine.Spec
@@ -25,7 +25,12 @@ public final class TrainLedgerCommand implements Runnable {
         return new CommandLine(new TrainLedgerCommand());
     }
 
+    /** Kept referenced: a logger's level set through a weak reference is lost when it is collected. */
+    private static final java.util.logging.Logger APICURIO = java.util.logging.Logger.getLogger("io.apicurio");
+
     public static void main(String[] args) {
+        // The registry client warns on stderr (JUL) about its shared Vert.x instance on every use; not for users.
+        APICURIO.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 }

@@ -17,7 +17,7 @@ class CommandLineTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"up", "down", "demo", "submit", "status", "watch", "cancel", "chaos", "audit", "tor"})
+    @ValueSource(strings = {"up", "down", "demo", "submit", "status", "watch", "cancel", "chaos", "audit", "score", "tor"})
     void everySubcommandHasHelp(String name) {
         CliRun r = CliRun.of(name, "--help");
         assertThat(r.exit()).isZero();
@@ -27,7 +27,7 @@ class CommandLineTest {
     @Test
     void missingOrExtraArgumentsPrintAUsageLineAndExit2() {
         for (String[] args : new String[][] {{"submit"}, {"watch"}, {"cancel"}, {"chaos", "run-1"}, {"audit"},
-                {"status", "a", "b"}, {"chaos", "run-1", "MELTDOWN"}, {"demo", "--method", "bert"},
+                {"status", "a", "b"}, {"score"}, {"chaos", "run-1", "MELTDOWN"}, {"demo", "--method", "bert"},
                 {"demo", "--steps", "0"}, {"demo", "--steps", "ten"}, {"demo", "--no-services"}, {"up", "--broker-port", "-1"},
                 {"watch", "r", "--timeout", "-5"}}) {
             CliRun r = CliRun.of(args);

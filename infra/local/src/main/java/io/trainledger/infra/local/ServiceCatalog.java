@@ -20,8 +20,9 @@ import java.util.Objects;
  * <ul>
  * <li>{@code quarkus.http.host=127.0.0.1} (also {@code %prod.}: one service binds 0.0.0.0 in its prod profile),
  *     {@code quarkus.http.port}, {@code kafka.bootstrap.servers}, {@code trainledger.registry.url};</li>
- * <li>trainer: {@code trainledger.trainer.data-dir=<data>/services/trainer} (snapshots are staged in its
- *     {@code staging/}), {@code trainledger.trainer.chaos.enabled=true} by default: the embedded default is where
+ * <li>trainer: {@code trainledger.trainer.data-dir=<data>/services/trainer}, {@code staging-dir} = its
+ *     {@code staging/}, {@code group-instance-id=trainer-1} (static membership: restarted after a crash, it keeps
+ *     its runs without a rebalance), {@code trainledger.trainer.chaos.enabled=true} by default: the embedded default is where
  *     faults are injected on purpose (demo, tests); a real deployment keeps the service's default, off;</li>
  * <li>checkpointer: {@code store-dir=<data>/services/checkpointer/store}, {@code staging-dir} = the trainer's staging
  *     directory (so it only accepts, and cleans up, files staged there);</li>
@@ -133,6 +134,10 @@ public final class ServiceCatalog {
         switch (service) {
             case TRAINER -> {
                 c.put("trainledger.trainer.data-dir", own.toString());
+                c.put("trainledger.trainer.staging-dir", stagingDir().toString());
+                // Static membership: the instance the supervisor restarts after a crash takes its runs back without
+                // a rebalance (one supervised trainer per data directory, so the id is fixed).
+                c.put("trainledger.trainer.group-instance-id", "trainer-1");
                 c.put("trainledger.trainer.chaos.enabled", Boolean.toString(chaosEnabled));
             }
             case CHECKPOINTER -> {

@@ -147,19 +147,18 @@ public final class ServiceSupervisor implements AutoCloseable {
         }
         scheduler.shutdownNow();
         // SIGTERM to all first so they shut down side by side, then wait for each (SIGKILL after the grace).
+        List<Supervised> running = new ArrayList<>();
         for (Supervised s : all) {
             ChildProcess p = s.current;
             if (p != null && p.isAlive()) {
                 p.terminate();
+                running.add(s);
             }
         }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            Supervised s = all.get(i);
-            ChildProcess p = s.current;
-            if (p != null && p.isAlive()) {
-                p.stop(STOP_GRACE);
-                record("stopped " + s.spec.name() + " (pid " + p.pid() + ")");
-            }
+        for (int i = running.size() - 1; i >= 0; i--) {
+            ChildProcess p = running.get(i).current;
+            int code = p.stop(STOP_GRACE);
+            record("stopped " + running.get(i).spec.name() + " (pid " + p.pid() + ", exit " + code + ")");
         }
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.quarkus.bootstrap.runner.QuarkusEntryPoint;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,13 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link RunningServices} with a stand-in for each packaged Quarkus app ({@link QuarkusEntryPoint} of the test
+ * {@link RunningServices} with a stand-in for each packaged Quarkus app ({@code QuarkusEntryPoint} of the test
  * sources, packed into {@code services/<id>/target/quarkus-app/quarkus-run.jar} of a temporary repository root):
  * start, readiness, endpoints file, configuration reaching the process, restart after SIGKILL, clean stop. The real
  * services are exercised end to end in infra/e2e (they are built after this module).
@@ -102,18 +99,6 @@ class RunningServicesTest {
     }
 
     private void packStandIns() throws Exception {
-        String entry = QuarkusEntryPoint.class.getName().replace('.', '/') + ".class";
-        byte[] bytes;
-        try (InputStream in = QuarkusEntryPoint.class.getClassLoader().getResourceAsStream(entry)) {
-            bytes = in.readAllBytes();
-        }
-        for (TrainLedgerService s : TrainLedgerService.values()) {
-            Files.createDirectories(s.quarkusAppDir(repo));
-            try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(s.quarkusAppDir(repo).resolve("quarkus-run.jar")))) {
-                jar.putNextEntry(new JarEntry(entry));
-                jar.write(bytes);
-                jar.closeEntry();
-            }
-        }
+        StandInApps.pack(repo);
     }
 }

@@ -45,8 +45,10 @@ class ServiceCatalogTest {
         ServiceCatalog catalog = ServiceCatalog.builder(repo, data, STACK).build();
         Path trainerData = Path.of(catalog.config(TrainLedgerService.TRAINER).get("trainledger.trainer.data-dir"));
         Path staging = Path.of(catalog.config(TrainLedgerService.CHECKPOINTER).get("trainledger.checkpointer.staging-dir"));
-        // The trainer stages under <its data-dir>/staging (services/trainer README, staging contract).
+        // Both sides are told the same directory (the trainer's default would be <its data-dir>/staging too).
         assertThat(staging).isEqualTo(trainerData.resolve("staging"));
+        assertThat(catalog.config(TrainLedgerService.TRAINER)).containsEntry("trainledger.trainer.staging-dir", staging.toString())
+                .containsEntry("trainledger.trainer.group-instance-id", "trainer-1");
         assertThat(trainerData).isEqualTo(data.toAbsolutePath().resolve("services/trainer"));
         assertThat(catalog.config(TrainLedgerService.CHECKPOINTER).get("trainledger.checkpointer.store-dir"))
                 .isEqualTo(data.toAbsolutePath().resolve("services/checkpointer/store").toString());

@@ -53,11 +53,10 @@ public final class TorLedger {
     static final int SLOTS = 60;
     static final int MAX_MARKS = 8;
     static final int RECENT_IDS = 8;
-    private static final long UNSET = Long.MIN_VALUE;
+    static final long UNSET = Long.MIN_VALUE;
     private static final FailureType[] TYPES = FailureType.values();
     private static final int CORRUPT = FailureType.CHECKPOINT_CORRUPT.ordinal();
     private static final int INFRA = FailureType.INFRA.ordinal();
-    private static final RunStatus[] STATUSES = RunStatus.values();
     static final int A_COUNT = 0;
     static final int A_DETECTION = 1;
     static final int A_RESTART = 2;
@@ -67,91 +66,91 @@ public final class TorLedger {
     static final int A_COLS = 6;
 
     // identity and clock
-    private String runId = "";
-    private boolean submitted;
-    private long originMicros = UNSET;
-    private long asOfMicros = UNSET;
-    private long endMicros = UNSET;
-    private RunStatus status = RunStatus.UNKNOWN;
-    private long configuredIdealNanos;
-    private long eventsFolded;
-    private long executedSteps;
+    String runId = "";
+    boolean submitted;
+    long originMicros = UNSET;
+    long asOfMicros = UNSET;
+    long endMicros = UNSET;
+    RunStatus status = RunStatus.UNKNOWN;
+    long configuredIdealNanos;
+    long eventsFolded;
+    long executedSteps;
 
     // attempts and closed badput
-    private int currentAttempt;
-    private long queuedNanos;
-    private long initNanos;
-    private long restoreNanos;
-    private long stallNanos;
-    private long wastedNanos;
-    private long detectionNanos;
-    private long restartNanos;
-    private int pendingType = -1;
-    private long pendingDetectedMicros;
-    private int lastFailedAttempt;
-    private long lastFailedStep;
-    private final long[][] attr = new long[TYPES.length][A_COLS];
+    int currentAttempt;
+    long queuedNanos;
+    long initNanos;
+    long restoreNanos;
+    long stallNanos;
+    long wastedNanos;
+    long detectionNanos;
+    long restartNanos;
+    int pendingType = -1;
+    long pendingDetectedMicros;
+    int lastFailedAttempt;
+    long lastFailedStep;
+    final long[][] attr = new long[TYPES.length][A_COLS];
 
     // the preserved lineage: steps 1..head, with cumulative step time, and a ring of recent cumulative values
-    private long head;
-    private long cumNanos;
-    private long ringFloor;
-    private long ringFloorCum;
-    private final long[] ring = new long[RING];
+    long head;
+    long cumNanos;
+    long ringFloor;
+    long ringFloorCum;
+    final long[] ring = new long[RING];
 
     // straggler (fail-slow) periods, as lineage quantities so a rollback undoes them exactly
-    private boolean stragOpen;
-    private int stragKeyAttempt;
-    private long stragKeyMicros = UNSET;
-    private long stragOnsetStep;
-    private long stragNanos;
-    private long stragSteps;
+    boolean stragOpen;
+    int stragKeyAttempt;
+    long stragKeyMicros = UNSET;
+    long stragOnsetStep;
+    long stragNanos;
+    long stragSteps;
 
     // checkpoint marks: the lineage state at each snapshot, restorable once committed, never once rejected
     private static final byte COMMITTED = 1;
     private static final byte REJECTED = 2;
-    private int markCount;
-    private long[] markStep = new long[4];
-    private long[] markCum = new long[4];
-    private long[] markStragNanos = new long[4];
-    private long[] markStragSteps = new long[4];
-    private byte[] markFlags = new byte[4];
+    int markCount;
+    long[] markStep = new long[4];
+    long[] markCum = new long[4];
+    long[] markStragNanos = new long[4];
+    long[] markStragSteps = new long[4];
+    byte[] markFlags = new byte[4];
     /** Scratch result of {@link #rollbackTo}: WASTED due to a rejected checkpoint (not state). */
-    private long corruptWasted;
+    long corruptWasted;
 
     // snapshot keys and the interval fit
-    private int lastSnapAttempt;
-    private long lastSnapStep;
-    private long lastSnapEndMicros = UNSET;
-    private long snapshotCount;
-    private long snapshotIntervalSteps;
-    private long prevSnapStep;
+    int lastSnapAttempt;
+    long lastSnapStep;
+    long lastSnapEndMicros = UNSET;
+    long snapshotCount;
+    long snapshotIntervalSteps;
+    long prevSnapStep;
 
     // INFRA verdicts: a rollback failure if the next attempt follows, nothing to charge if the attempt steps on
-    private int infraKeyAttempt;
-    private long infraKeyMicros = UNSET;
-    private boolean infraOpen;
-    private long infraStep;
-    private long infraLastProgressMicros;
-    private long infraDetectedMicros;
+    int infraKeyAttempt;
+    long infraKeyMicros = UNSET;
+    boolean infraOpen;
+    long infraStep;
+    long infraLastProgressMicros;
+    long infraDetectedMicros;
 
     // other natural keys
-    private long lastFaultPlannedMicros = UNSET;
-    private int lastEvalAttempt;
-    private long lastEvalStep;
-    private int lastRecoveryAttempt;
-    private final long[] recentIds = new long[RECENT_IDS];
-    private int recentPos;
+    long lastFaultPlannedMicros = UNSET;
+    int lastEvalAttempt;
+    long lastEvalStep;
+    int lastRecoveryAttempt;
+    final long[] recentIds = new long[RECENT_IDS];
+    int recentPos;
 
     // sliding windows
-    private final long[] windowSeconds;
-    private final long[] slotNanos;
-    private final long[][] slotCounts;
-    private final long[] lastSlot;
+    final long[] windowSeconds;
+    final long[] slotNanos;
+    final long[][] slotCounts;
+    final long[] lastSlot;
 
-    private IdealStepEstimator ideal = new IdealStepEstimator();
+    IdealStepEstimator ideal = new IdealStepEstimator();
 
-    private TorLedger(long[] windowSeconds) {
+    TorLedger(long[] windowSeconds) {
         this.windowSeconds = windowSeconds.clone();
         this.slotNanos = new long[windowSeconds.length];
         this.slotCounts = new long[windowSeconds.length][SLOTS];
@@ -817,187 +816,14 @@ public final class TorLedger {
 
     // ------------------------------------------------------------------------------------------------ state bytes
 
-    /** The whole fold state in a compact versioned binary form (first byte {@link #STATE_VERSION}). */
+    /** The whole fold state in a compact versioned binary form (first byte {@link #STATE_VERSION}; {@link TorLedgerCodec}). */
     public byte[] toBytes() {
-        CompactBytes.Writer w = new CompactBytes.Writer();
-        w.writeByte(STATE_VERSION);
-        w.writeString(runId);
-        w.writeUnsigned(windowSeconds.length);
-        for (long ws : windowSeconds) {
-            w.writeUnsigned(ws);
-        }
-        w.writeByte((submitted ? 1 : 0) | (stragOpen ? 2 : 0));
-        w.writeLong(originMicros).writeLong(asOfMicros).writeLong(endMicros);
-        w.writeUnsigned(status.ordinal());
-        w.writeLong(configuredIdealNanos).writeLong(eventsFolded).writeLong(executedSteps);
-        w.writeLong(currentAttempt).writeLong(queuedNanos).writeLong(initNanos).writeLong(restoreNanos)
-                .writeLong(stallNanos).writeLong(wastedNanos).writeLong(detectionNanos).writeLong(restartNanos);
-        w.writeLong(pendingType).writeLong(pendingDetectedMicros).writeLong(lastFailedAttempt).writeLong(lastFailedStep);
-        int nonZero = 0;
-        for (long[] row : attr) {
-            for (long v : row) {
-                nonZero += v != 0 ? 1 : 0;
-            }
-        }
-        w.writeUnsigned(nonZero);
-        for (int i = 0; i < attr.length; i++) {
-            for (int j = 0; j < A_COLS; j++) {
-                if (attr[i][j] != 0) {
-                    w.writeUnsigned(i * A_COLS + j).writeLong(attr[i][j]);
-                }
-            }
-        }
-        w.writeLong(head).writeLong(cumNanos).writeLong(ringFloor).writeLong(ringFloorCum);
-        long lo = Math.max(ringFloor + 1, head - RING + 1);
-        long prev = lo - 1 == ringFloor ? ringFloorCum : UNSET;
-        for (long s = lo; s <= head; s++) {
-            long v = ring[(int) (s & (RING - 1))];
-            // cumulative values grow: store step times (small), the first one absolute
-            w.writeLong(prev == UNSET ? v : v - prev);
-            prev = v;
-        }
-        w.writeLong(stragKeyAttempt).writeLong(stragKeyMicros).writeLong(stragOnsetStep).writeLong(stragNanos).writeLong(stragSteps);
-        w.writeUnsigned(markCount);
-        for (int i = 0; i < markCount; i++) {
-            w.writeLong(markStep[i]).writeLong(markCum[i]).writeLong(markStragNanos[i]).writeLong(markStragSteps[i])
-                    .writeByte(markFlags[i]);
-        }
-        w.writeLong(lastSnapAttempt).writeLong(lastSnapStep).writeLong(lastSnapEndMicros).writeLong(snapshotCount).writeLong(snapshotIntervalSteps)
-                .writeLong(prevSnapStep);
-        w.writeLong(lastFaultPlannedMicros).writeLong(lastEvalAttempt).writeLong(lastEvalStep).writeLong(lastRecoveryAttempt);
-        w.writeUnsigned(recentPos);
-        for (long id : recentIds) {
-            w.writeLong(id);
-        }
-        for (int i = 0; i < windowSeconds.length; i++) {
-            w.writeLong(lastSlot[i]);
-            for (long k = Math.max(0, lastSlot[i] - SLOTS + 1); k <= lastSlot[i]; k++) {
-                w.writeUnsigned(slotCounts[i][(int) (k % SLOTS)]);
-            }
-        }
-        ideal.write(w);
-        w.writeLong(infraKeyAttempt).writeLong(infraKeyMicros).writeByte(infraOpen ? 1 : 0).writeLong(infraStep)
-                .writeLong(infraLastProgressMicros).writeLong(infraDetectedMicros);
-        return w.toByteArray();
+        return TorLedgerCodec.write(this);
     }
 
     /** Restores a ledger written by {@link #toBytes()}. */
     public static TorLedger fromBytes(byte[] bytes) {
-        CompactBytes.Reader r = new CompactBytes.Reader(bytes);
-        int version = r.readByte();
-        if (version != STATE_VERSION && version != 1) {
-            throw new IllegalArgumentException("unsupported TorLedger state version " + version + " (this reader knows " + STATE_VERSION + ")");
-        }
-        String runId = r.readString();
-        long[] windows = new long[Math.toIntExact(r.readUnsigned())];
-        for (int i = 0; i < windows.length; i++) {
-            windows[i] = r.readUnsigned();
-        }
-        TorLedger l = new TorLedger(windows);
-        l.runId = runId;
-        int flags = r.readByte();
-        l.submitted = (flags & 1) != 0;
-        l.stragOpen = (flags & 2) != 0;
-        l.originMicros = r.readLong();
-        l.asOfMicros = r.readLong();
-        l.endMicros = r.readLong();
-        l.status = STATUSES[Math.toIntExact(r.readUnsigned())];
-        l.configuredIdealNanos = r.readLong();
-        l.eventsFolded = r.readLong();
-        l.executedSteps = r.readLong();
-        l.currentAttempt = r.readInt();
-        l.queuedNanos = r.readLong();
-        l.initNanos = r.readLong();
-        l.restoreNanos = r.readLong();
-        l.stallNanos = r.readLong();
-        l.wastedNanos = r.readLong();
-        l.detectionNanos = r.readLong();
-        l.restartNanos = r.readLong();
-        l.pendingType = r.readInt();
-        l.pendingDetectedMicros = r.readLong();
-        l.lastFailedAttempt = r.readInt();
-        l.lastFailedStep = r.readLong();
-        int nonZero = Math.toIntExact(r.readUnsigned());
-        for (int k = 0; k < nonZero; k++) {
-            int idx = Math.toIntExact(r.readUnsigned());
-            l.attr[idx / A_COLS][idx % A_COLS] = r.readLong();
-        }
-        l.head = r.readLong();
-        l.cumNanos = r.readLong();
-        l.ringFloor = r.readLong();
-        l.ringFloorCum = r.readLong();
-        long lo = Math.max(l.ringFloor + 1, l.head - RING + 1);
-        long prev = lo - 1 == l.ringFloor ? l.ringFloorCum : UNSET;
-        for (long s = lo; s <= l.head; s++) {
-            long d = r.readLong();
-            long v = prev == UNSET ? d : prev + d;
-            l.ring[(int) (s & (RING - 1))] = v;
-            prev = v;
-        }
-        l.stragKeyAttempt = r.readInt();
-        l.stragKeyMicros = r.readLong();
-        l.stragOnsetStep = r.readLong();
-        l.stragNanos = r.readLong();
-        l.stragSteps = r.readLong();
-        int marks = Math.toIntExact(r.readUnsigned());
-        for (int i = 0; i < marks; i++) {
-            long step = r.readLong();
-            long cum = r.readLong();
-            long sn = r.readLong();
-            long ss = r.readLong();
-            byte markFlag = (byte) r.readByte();
-            int at = l.markCount;
-            if (at == l.markStep.length) {
-                l.markStep = Arrays.copyOf(l.markStep, at * 2);
-                l.markCum = Arrays.copyOf(l.markCum, at * 2);
-                l.markStragNanos = Arrays.copyOf(l.markStragNanos, at * 2);
-                l.markStragSteps = Arrays.copyOf(l.markStragSteps, at * 2);
-                l.markFlags = Arrays.copyOf(l.markFlags, at * 2);
-            }
-            l.markStep[at] = step;
-            l.markCum[at] = cum;
-            l.markStragNanos[at] = sn;
-            l.markStragSteps[at] = ss;
-            l.markFlags[at] = markFlag;
-            l.markCount++;
-        }
-        l.lastSnapAttempt = r.readInt();
-        l.lastSnapStep = r.readLong();
-        l.lastSnapEndMicros = r.readLong();
-        l.snapshotCount = r.readLong();
-        l.snapshotIntervalSteps = r.readLong();
-        l.prevSnapStep = r.readLong();
-        l.lastFaultPlannedMicros = r.readLong();
-        l.lastEvalAttempt = r.readInt();
-        l.lastEvalStep = r.readLong();
-        l.lastRecoveryAttempt = r.readInt();
-        l.recentPos = Math.toIntExact(r.readUnsigned());
-        for (int i = 0; i < RECENT_IDS; i++) {
-            l.recentIds[i] = r.readLong();
-        }
-        for (int i = 0; i < windows.length; i++) {
-            l.lastSlot[i] = r.readLong();
-            for (long k = Math.max(0, l.lastSlot[i] - SLOTS + 1); k <= l.lastSlot[i]; k++) {
-                l.slotCounts[i][(int) (k % SLOTS)] = r.readUnsigned();
-            }
-        }
-        l.ideal = IdealStepEstimator.read(r);
-        if (version >= 2) {
-            l.infraKeyAttempt = r.readInt();
-            l.infraKeyMicros = r.readLong();
-            l.infraOpen = r.readByte() != 0;
-            l.infraStep = r.readLong();
-            l.infraLastProgressMicros = r.readLong();
-            l.infraDetectedMicros = r.readLong();
-        } else {
-            // version 1 folded INFRA as a rollback failure keyed by failed attempt
-            l.infraKeyAttempt = l.lastFailedAttempt;
-            l.infraKeyMicros = Long.MAX_VALUE;
-        }
-        if (!r.atEnd()) {
-            throw new IllegalArgumentException("trailing bytes after TorLedger state");
-        }
-        return l;
+        return TorLedgerCodec.read(bytes);
     }
 
     /** An independent copy (through the binary form, so it is exactly what a state store would give back). */

@@ -39,9 +39,12 @@ public final class CheckpointCommitter {
     private final Optional<Path> stagingDir;
     private final boolean deleteStaged;
     private final MeterRegistry metrics;
+    private final CommitFault fault;
 
     public CheckpointCommitter(CheckpointStore store, LedgerWriter ledger, CheckpointIndex index,
-                               Optional<Path> stagingDir, boolean deleteStaged, MeterRegistry metrics) {
+                               Optional<Path> stagingDir, boolean deleteStaged, MeterRegistry metrics,
+                               CommitFault fault) {
+        this.fault = fault;
         this.store = store;
         this.ledger = ledger;
         this.index = index;
@@ -90,6 +93,7 @@ public final class CheckpointCommitter {
             }
         }
         long persistNanos = System.nanoTime() - started;
+        fault.beforeCommit(runId, snapshot.getStep(), sha);
         RunEvent committed = ledger.event(runId, event.getAttempt(), CheckpointCommitted.newBuilder()
                 .setStep(snapshot.getStep())
                 .setUri(stored.uri().toString())

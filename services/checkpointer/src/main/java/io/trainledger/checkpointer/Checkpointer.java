@@ -34,6 +34,8 @@ public class Checkpointer {
     CheckpointerConfig config;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    CommitFault commitFault;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
     @ConfigProperty(name = "trainledger.registry.url")
@@ -53,7 +55,7 @@ public class Checkpointer {
         store = new FilesystemCheckpointStore(config.storeDir());
         writer = new LedgerWriter(bootstrapServers, registry, RunEvents.source("checkpointer", instance));
         CheckpointCommitter committer = new CheckpointCommitter(store, writer, index, config.stagingDir(),
-                config.deleteStaged(), metrics);
+                config.deleteStaged(), metrics, commitFault);
         AdaptiveInterval adaptive = new AdaptiveInterval(config.adaptive().settings());
         SnapshotProcessor[] owner = new SnapshotProcessor[1];
         view = new LedgerView(bootstrapServers, registry, "checkpointer-view-" + instance, index,
@@ -69,8 +71,10 @@ public class Checkpointer {
         processorThread = new Thread(processor, "checkpointer-snapshots");
         viewThread.start();
         processorThread.start();
-        LOG.infof("checkpointer %s: store %s, ledger at %s, registry %s, adaptive interval %s", instance,
-                store.root(), bootstrapServers, registryUrl, config.adaptive().enabled() ? "on" : "off");
+        LOG.infof("checkpointer %s: store %s, staging %s, ledger at %s, registry %s, adaptive interval %s, "
+                        + "commit fault hook %s", instance, store.root(),
+                config.stagingDir().map(Object::toString).orElse("(any file:// path)"), bootstrapServers, registryUrl,
+                config.adaptive().enabled() ? "on" : "off", commitFault.enabled() ? "ENABLED" : "off");
     }
 
     void stop(@Observes ShutdownEvent shutdown) {

@@ -45,6 +45,15 @@ public interface CheckpointerConfig {
 
     Adaptive adaptive();
 
+    Chaos chaos();
+
+    /** Fault hooks for end-to-end tests. */
+    interface Chaos {
+        /** Off by default: {@code POST /api/faults/halt-before-commit} is then refused with 403. */
+        @WithDefault("false")
+        boolean enabled();
+    }
+
     /** Adaptive checkpoint interval. */
     interface Adaptive {
         @WithDefault("true")

@@ -33,6 +33,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +51,9 @@ import org.junit.jupiter.api.Test;
 class CheckpointerIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static LedgerFixture fixture;
+
+    @Inject
+    CommitFault commitFault;
 
     @BeforeEach
     void ready() {
@@ -302,6 +308,50 @@ class CheckpointerIntegrationTest {
                 t0.plusSeconds(1600)));
         await().atMost(WAIT).until(() -> fixture.payloads(fixed, CheckpointCommitted.class), l -> !l.isEmpty());
         assertThat(fixture.commands(fixed)).isEmpty();
+    }
+
+    @Test
+    void theCommitFaultHaltsBetweenWriteAndCommitAndTheRedeliveredSnapshotIsCommittedFromTheStore()
+            throws Exception {
+        String runId = newRunId("halt");
+        fixture.submit(runId, policy(10, false, 3, 0), Instant.now());
+        String arm = "/api/faults/halt-before-commit";
+        given().contentType(ContentType.JSON).body("{\"runId\": \"" + runId + "\"}").post(arm).then()
+                .statusCode(401).header("WWW-Authenticate", containsString("Bearer"));
+        given().header("Authorization", "Bearer wrong").post(arm).then().statusCode(401);
+        given().header("Authorization", "Bearer test-token-for-the-checkpointer").contentType(ContentType.JSON)
+                .body("{\"run\": 1}").post(arm).then().statusCode(400).body("error", containsString("unknown field"));
+
+        // Stands in for Runtime.halt: the record fails as a crash would leave it (bytes stored, no commit, offset
+        // not committed) and is processed again; the real halt is exercised by the end-to-end tests.
+        List<Integer> halts = new CopyOnWriteArrayList<>();
+        List<Boolean> storedAtHalt = new CopyOnWriteArrayList<>();
+        byte[] content = randomBytes(50_000);
+        String sha = sha256(content);
+        Path object = LedgerFixture.STORE.resolve("objects").resolve(sha.substring(0, 2)).resolve(sha);
+        commitFault.haltWith(status -> {
+            halts.add(status);
+            storedAtHalt.add(Files.exists(object));
+            throw new java.io.IOException("simulated halt " + status);
+        });
+        try {
+            given().header("Authorization", "Bearer test-token-for-the-checkpointer").contentType(ContentType.JSON)
+                    .body("{\"runId\": \"" + runId + "\"}").post(arm).then().statusCode(202)
+                    .body("armed", equalTo(true)).body("runId", equalTo(runId));
+            fixture.append(snapshot(runId, 10, stage(runId, 10, content), sha, content.length, 1_000_000,
+                    Instant.now()));
+
+            CheckpointCommitted committed = await().atMost(WAIT)
+                    .until(() -> fixture.payloads(runId, CheckpointCommitted.class), l -> !l.isEmpty()).get(0);
+            assertThat(halts).containsExactly(CommitFault.HALT_STATUS);
+            assertThat(storedAtHalt).containsExactly(true);
+            assertThat(committed.getSha256()).isEqualTo(sha);
+            assertThat(Files.readAllBytes(Path.of(URI.create(committed.getUri())))).isEqualTo(content);
+            assertThat(fixture.payloads(runId, CheckpointRejected.class)).isEmpty();
+            assertThat(commitFault.armed()).isEmpty();
+        } finally {
+            commitFault.haltWith(status -> Runtime.getRuntime().halt(status));
+        }
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

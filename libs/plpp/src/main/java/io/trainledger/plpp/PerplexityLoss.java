@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-import java.util.Arrays;
-import java.util.Comparator;
 
 /**
  * The PLPP regularisers of docs/PLPP.md (DESIGN section 5), on R context vectors v (rows) and
@@ -86,22 +84,34 @@ public final class PerplexityLoss {
         return new Terms(ppl, ippl);
     }
 
-    /** Indices of the k largest values of row r (ties broken by the lower index). */
-    static Integer[] topK(float[] x, int row, int cols, int k) {
-        Integer[] idx = new Integer[cols];
-        for (int j = 0; j < cols; j++) {
-            idx[j] = j;
-        }
+    /**
+     * Indices of the k largest values of row r, largest first (ties broken by the lower index, NaN
+     * ranked below every number). A selection over primitives, O(k x cols): it runs on every PLPP
+     * step with k << cols, where a boxed sort of the whole row cost measurable time per step.
+     */
+    static int[] topK(float[] x, int row, int cols, int k) {
         int off = row * cols;
-        Arrays.sort(idx, Comparator.<Integer>comparingDouble(j -> -x[off + j]).thenComparingInt(j -> j));
-        return Arrays.copyOf(idx, k);
+        boolean[] taken = new boolean[cols];
+        int[] top = new int[k];
+        for (int t = 0; t < k; t++) {
+            int best = -1;
+            for (int j = 0; j < cols; j++) {
+                // Same order as sorting by -x ascending with Double.compare, then by index.
+                if (!taken[j] && (best < 0 || Double.compare(-x[off + j], -x[off + best]) < 0)) {
+                    best = j;
+                }
+            }
+            taken[best] = true;
+            top[t] = best;
+        }
+        return top;
     }
 
     /** Dense [R, V] teacher q: softmax(s[K]/tau) on the top-k of each row, zero elsewhere. */
     public static float[] topKSoftLabels(float[] s, int rows, int vocab, int k, double tau) {
         float[] q = new float[rows * vocab];
         for (int r = 0; r < rows; r++) {
-            Integer[] top = topK(s, r, vocab, k);
+            int[] top = topK(s, r, vocab, k);
             double max = s[r * vocab + top[0]];
             double[] e = new double[k];
             double sum = 0;
@@ -120,7 +130,7 @@ public final class PerplexityLoss {
     public static float[] topKRenormalised(float[] p, int rows, int vocab, int k) {
         float[] out = new float[rows * vocab];
         for (int r = 0; r < rows; r++) {
-            Integer[] top = topK(p, r, vocab, k);
+            int[] top = topK(p, r, vocab, k);
             double sum = 0;
             for (int j : top) {
                 sum += p[r * vocab + j];

@@ -130,6 +130,32 @@ class PerplexityLossTest {
     }
 
     @Test
+    void topKSelectionMatchesAFullSortWithTiesAndNaN() {
+        java.util.Random r = new java.util.Random(5);
+        int cols = 300;
+        float[] x = new float[3 * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(40) / 8f - 2f; // many exact ties
+        }
+        x[cols + 7] = Float.NaN;
+        x[cols + 8] = -0f;
+        x[cols + 9] = 0f;
+        for (int row = 0; row < 3; row++) {
+            for (int k : new int[] {1, 5, 20, cols}) {
+                final int off = row * cols;
+                Integer[] idx = new Integer[cols];
+                for (int j = 0; j < cols; j++) {
+                    idx[j] = j;
+                }
+                java.util.Arrays.sort(idx, java.util.Comparator.<Integer>comparingDouble(j -> -x[off + j])
+                        .thenComparingInt(j -> j));
+                int[] expected = java.util.Arrays.stream(idx).limit(k).mapToInt(Integer::intValue).toArray();
+                assertThat(PerplexityLoss.topK(x, row, cols, k)).as("row %d k %d", row, k).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
     void valuesMatchPlainDoubleReferenceForSeveralKAndTau() {
         for (int k : new int[] {1, 2, 5}) {
             for (double tau : new double[] {0.1, 0.5, 2.0}) {

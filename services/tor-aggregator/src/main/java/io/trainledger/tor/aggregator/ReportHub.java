@@ -18,8 +18,11 @@ public class ReportHub {
         processor.onNext(report);
     }
 
-    /** Reports of one run, as they are emitted. */
+    /**
+     * Reports of one run, as they are emitted. A slow subscriber loses intermediate reports but always gets the
+     * latest one (a BroadcastProcessor fails a subscriber that has no outstanding demand, which ended SSE streams).
+     */
     public Multi<TorReport> reports(String runId) {
-        return processor.filter(r -> runId.equals(r.getRunId()));
+        return processor.filter(r -> runId.equals(r.getRunId())).onOverflow().dropPreviousItems();
     }
 }

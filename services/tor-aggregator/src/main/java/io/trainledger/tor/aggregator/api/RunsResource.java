@@ -120,7 +120,8 @@ public class RunsResource {
             description = "Milestones (attempts, checkpoints, faults, failures, recoveries, evaluations, the end) "
                     + "and the step curve (loss, step time). Bounded per run: the oldest milestones are dropped "
                     + "(eventsDropped), steps are downsampled to multiples of stepStride. A non-finite loss is "
-                    + "null with lossFinite=false.")
+                    + "null with lossFinite=false; steps carry the loss components (ceLoss, pplLoss, ipplLoss, kgLoss). 'tor' "
+                    + "is the TOR curve: cumulative and windowed TOR of each emitted report (thinned when long).")
     @APIResponse(responseCode = "200", description = "The timeline")
     @APIResponse(responseCode = "307", description = "Another instance owns the run")
     @APIResponse(responseCode = "404", description = "No such run on the ledger")
@@ -219,8 +220,21 @@ public class RunsResource {
             m.put("loss", Double.isFinite(s.loss()) ? s.loss() : null);
             m.put("lossFinite", Double.isFinite(s.loss()));
             m.put("stepSeconds", s.stepNanos() / 1e9);
-            m.put("accuracy", Double.isFinite(s.accuracy()) ? s.accuracy() : null);
+            m.put("accuracy", finite(s.accuracy()));
+            m.put("ceLoss", finite(s.ceLoss()));
+            m.put("pplLoss", finite(s.pplLoss()));
+            m.put("ipplLoss", finite(s.ipplLoss()));
+            m.put("kgLoss", finite(s.kgLoss()));
             steps.add(m);
+        }
+        List<Map<String, Object>> tor = new ArrayList<>();
+        for (RunTimeline.TorPoint p : tl.tor()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("eventTime", instant(p.eventTimeMicros()));
+            m.put("tor", finite(p.tor()));
+            m.put("windowTor", finite(p.windowTor()));
+            m.put("windowSeconds", p.windowSeconds());
+            tor.add(m);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("runId", runId);
@@ -228,7 +242,12 @@ public class RunsResource {
         body.put("eventsDropped", tl.eventsDropped());
         body.put("steps", steps);
         body.put("stepStride", tl.stepStride());
+        body.put("tor", tor);
         return body;
+    }
+
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
     }
 
     private static String instant(long micros) {

@@ -37,30 +37,76 @@ import org.apache.kafka.common.serialization.Serdes;
  * whole curve at a coarser resolution. Only events the TOR fold accepted are added (duplicates never appear).
  */
 public final class RunTimeline {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     /** A milestone. {@code step} and {@code failureType} are null when they do not apply. */
     public record Entry(String kind, long eventTimeMicros, int attempt, Long step, String failureType, String detail) {
     }
 
-    /** One step of the loss curve; {@code loss} may be NaN or infinite (a diverged step). */
-    public record StepPoint(long step, int attempt, long eventTimeMicros, double loss, long stepNanos, double accuracy) {
+    /**
+     * One step of the loss curve; {@code loss} may be NaN or infinite (a diverged step). The components are the
+     * CLIP cross-entropy, the perplexity and the inverted-perplexity terms and the KgCoOp term of the step.
+     */
+    public record StepPoint(long step, int attempt, long eventTimeMicros, double loss, long stepNanos, double accuracy,
+                            double ceLoss, double pplLoss, double ipplLoss, double kgLoss) {
+    }
+
+    /**
+     * TOR as of an emitted report: cumulative and over the report's first (shortest) sliding window ({@code NaN}
+     * and 0 when the report has none).
+     */
+    public record TorPoint(long eventTimeMicros, double tor, double windowTor, long windowSeconds) {
     }
 
     private final Deque<Entry> events;
     private final List<StepPoint> steps;
+    private final List<TorPoint> tor;
     private long stepStride;
     private long eventsDropped;
 
-    private RunTimeline(Deque<Entry> events, List<StepPoint> steps, long stepStride, long eventsDropped) {
+    private RunTimeline(Deque<Entry> events, List<StepPoint> steps, List<TorPoint> tor, long stepStride,
+                        long eventsDropped) {
         this.events = events;
         this.steps = steps;
+        this.tor = tor;
         this.stepStride = stepStride;
         this.eventsDropped = eventsDropped;
     }
 
     public static RunTimeline empty() {
-        return new RunTimeline(new ArrayDeque<>(), new ArrayList<>(), 1, 0);
+        return new RunTimeline(new ArrayDeque<>(), new ArrayList<>(), new ArrayList<>(), 1, 0);
+    }
+
+    /** The TOR curve: one point per emitted report, thinned to every other point when over the step budget. */
+    public List<TorPoint> tor() {
+        return List.copyOf(tor);
+    }
+
+    /** Records the TOR of a report the topology emitted. */
+    public void addReport(io.trainledger.tor.TorReport report, int maxPoints) {
+        double windowTor = Double.NaN;
+        long windowSeconds = 0;
+        if (!report.getWindows().isEmpty()) {
+            var w = report.getWindows().get(0);
+            windowTor = w.getTor();
+            windowSeconds = w.getWindowSeconds();
+        }
+        long t = TorLedger.micros(report.getAsOfEventTime());
+        if (!tor.isEmpty() && tor.get(tor.size() - 1).eventTimeMicros() == t) {
+            tor.remove(tor.size() - 1); // the same instant re-emitted (a flush after a throttled event): keep the newest
+        }
+        tor.add(new TorPoint(t, report.getTor(), windowTor, windowSeconds));
+        if (tor.size() > maxPoints) {
+            // Halve the resolution, keeping the first and the latest point.
+            List<TorPoint> thinned = new ArrayList<>(maxPoints / 2 + 2);
+            for (int i = 0; i < tor.size(); i++) {
+                if (i % 2 == 0 || i == tor.size() - 1) {
+                    thinned.add(tor.get(i));
+                }
+            }
+            tor.clear();
+            tor.addAll(thinned);
+        }
     }
 
     public List<Entry> events() {
@@ -87,7 +133,8 @@ public final class RunTimeline {
         int attempt = e.getAttempt();
         Object p = e.getPayload();
         if (p instanceof StepCompleted s) {
-            addStep(new StepPoint(s.getStep(), attempt, t, s.getLoss(), s.getStepNanos(), s.getAccuracy()), maxSteps);
+            addStep(new StepPoint(s.getStep(), attempt, t, s.getLoss(), s.getStepNanos(), s.getAccuracy(),
+                    s.getCeLoss(), s.getPplLoss(), s.getIpplLoss(), s.getKgLoss()), maxSteps);
             return;
         }
         Entry entry = entryOf(p, t, attempt);
@@ -191,6 +238,17 @@ public final class RunTimeline {
                 out.writeDouble(s.loss());
                 out.writeLong(s.stepNanos());
                 out.writeDouble(s.accuracy());
+                out.writeDouble(s.ceLoss());
+                out.writeDouble(s.pplLoss());
+                out.writeDouble(s.ipplLoss());
+                out.writeDouble(s.kgLoss());
+            }
+            out.writeInt(tor.size());
+            for (TorPoint p : tor) {
+                out.writeLong(p.eventTimeMicros());
+                out.writeDouble(p.tor());
+                out.writeDouble(p.windowTor());
+                out.writeLong(p.windowSeconds());
             }
             out.flush();
             return bytes.toByteArray();
@@ -202,7 +260,7 @@ public final class RunTimeline {
     static RunTimeline fromBytes(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != 1 && version != VERSION) {
                 throw new IllegalArgumentException("unknown timeline state version " + version);
             }
             long stride = in.readLong();
@@ -219,10 +277,27 @@ public final class RunTimeline {
             int m = in.readInt();
             List<StepPoint> steps = new ArrayList<>(m);
             for (int i = 0; i < m; i++) {
-                steps.add(new StepPoint(in.readLong(), in.readInt(), in.readLong(), in.readDouble(), in.readLong(),
-                        in.readDouble()));
+                long step = in.readLong();
+                int attempt = in.readInt();
+                long t = in.readLong();
+                double loss = in.readDouble();
+                long stepNanos = in.readLong();
+                double accuracy = in.readDouble();
+                // Version 1 (before loss components and the TOR curve) reads on, with unknown components.
+                steps.add(version == 1
+                        ? new StepPoint(step, attempt, t, loss, stepNanos, accuracy, Double.NaN, Double.NaN,
+                        Double.NaN, Double.NaN)
+                        : new StepPoint(step, attempt, t, loss, stepNanos, accuracy, in.readDouble(), in.readDouble(),
+                        in.readDouble(), in.readDouble()));
             }
-            return new RunTimeline(events, steps, stride, dropped);
+            List<TorPoint> tor = new ArrayList<>();
+            if (version >= 2) {
+                int k = in.readInt();
+                for (int i = 0; i < k; i++) {
+                    tor.add(new TorPoint(in.readLong(), in.readDouble(), in.readDouble(), in.readLong()));
+                }
+            }
+            return new RunTimeline(events, steps, tor, stride, dropped);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -20,7 +20,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.jboss.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Folds each run's ledger events with {@link TorLedger} and forwards the run's {@link TorReport} when it changed,
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
  * {@code flushInterval}, so a run whose events stop (a crash) still gets its latest report out.
  */
 final class TorFoldProcessor implements Processor<String, RunEvent, String, TorReport> {
-    private static final Logger LOG = Logger.getLogger(TorFoldProcessor.class);
+    // SLF4J (Kafka's own logging API), not JBoss Logging: the topology also runs outside Quarkus (LedgerReplay, CLI).
+    private static final Logger LOG = LoggerFactory.getLogger(TorFoldProcessor.class);
 
     private final TopologySettings settings;
     private final ReportSink sink;
@@ -116,13 +118,18 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     private void emit(String runId, TorLedger ledger, long recordTimestampMs, long ledgerTimestampMs) {
         TorReport report = ledger.report();
         context.forward(new Record<>(runId, report, recordTimestampMs));
+        RunTimeline timeline = timelines.get(runId);
+        if (timeline != null) {
+            timeline.addReport(report, settings.timelineMaxSteps());
+            timelines.put(runId, timeline);
+        }
         marks.put(runId, new EmitMark(ledger.asOfMicros(), ledgerTimestampMs, false));
         pending.remove(runId);
         try {
             sink.emitted(report, ledgerTimestampMs);
         } catch (RuntimeException e) {
             // Metrics and SSE are best effort: they must never fail the task (and abort its transaction).
-            LOG.warnf(e, "run %s: report listener failed", runId);
+            LOG.warn("run {}: report listener failed", runId, e);
         }
     }
 

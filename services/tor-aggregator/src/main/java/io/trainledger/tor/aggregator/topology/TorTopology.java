@@ -46,6 +46,15 @@ public final class TorTopology {
      */
     public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
                              TopologySettings settings, ReportSink sink) {
+        build(builder, ledgerSerde, reportSerde, settings, sink, Topics.TOR.name());
+    }
+
+    /**
+     * The same topology with reports written to {@code reportTopic} instead of {@code trainledger.tor}: the replay
+     * ({@code LedgerReplay}) runs the production fold without touching the live report topic.
+     */
+    public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
+                             TopologySettings settings, ReportSink sink, String reportTopic) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
                 Topics.RUN_EVENTS.keySerde(), TorLedgerSerde.create()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EMIT_STORE),
@@ -58,6 +67,6 @@ public final class TorTopology {
                 .process(() -> new TorFoldProcessor(settings, sink),
                         org.apache.kafka.streams.kstream.Named.as(FOLD_NODE),
                         LEDGER_STORE, EMIT_STORE, TIMELINE_STORE)
-                .to(Topics.TOR.name(), Produced.with(Topics.TOR.keySerde(), reportSerde).withName("tor-sink"));
+                .to(reportTopic, Produced.with(Topics.TOR.keySerde(), reportSerde).withName("tor-sink"));
     }
 }

@@ -1,0 +1,99 @@
+package io.trainledger.tor.aggregator.dashboard;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.trainledger.events.FailureType;
+import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.RegistrySettings;
+import io.trainledger.schemas.Topics;
+import io.trainledger.testing.TrainLedgerStackResource;
+import io.trainledger.tor.TorReport;
+import io.trainledger.tor.core.TorLedger;
+import io.trainledger.tor.core.sim.Distribution;
+import io.trainledger.tor.core.sim.FailureSimulator;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in headless Chromium, against the aggregator fed with a simulated ledger through the real broker:
+ * the charts hold the run's data (read from Chart.js), the TOR shown is the fold's, a screenshot lands in target/.
+ */
+@QuarkusTest
+@QuarkusTestResource(TrainLedgerStackResource.class)
+class DashboardBrowserTest {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "trainledger.registry.url")
+    String registryUrl;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Test
+    void theRunPageChartsHoldTheRunsData() throws Exception {
+        String runId = "dashboard-" + UUID.randomUUID();
+        List<RunEvent> log = FailureSimulator.builder().seed(5).runId(runId).steps(400).idealStepSeconds(0.5)
+                .checkpointEverySteps(40).checkpointStall(Distribution.constant(0.4))
+                .commitLag(Distribution.constant(0.3))
+                .failure(FailureType.CRASH, 60, Distribution.constant(5), Distribution.constant(3))
+                .failure(FailureType.HANG, 90, Distribution.constant(8), Distribution.constant(2))
+                .straggler(150, 2.0, Distribution.constant(10), Distribution.constant(2))
+                .build().events();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, RunEvent> producer = new KafkaProducer<>(p, new StringSerializer(),
+                Topics.RUN_EVENTS.valueSerde(RegistrySettings.of(registryUrl)).serializer())) {
+            for (RunEvent e : log) {
+                producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e));
+            }
+        }
+        TorReport expected = TorLedger.fold(log).report();
+        await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> new ObjectMapper()
+                .readTree(given().get("/runs/" + runId).asString()).get("eventsFolded").longValue()
+                == expected.getEventsFolded());
+
+        String base = root.toString().replaceAll("/$", "");
+        try (DashboardCheck browser = DashboardCheck.start()) {
+            assertThat(browser.openRunsList(base, Duration.ofSeconds(60))).contains(runId);
+            DashboardCheck.RunPage page = browser.openRun(base, runId, Duration.ofSeconds(60));
+            Path shot = browser.screenshot(Path.of("target", "dashboard-run.png"));
+
+            assertThat(page.points("tor-chart")).isGreaterThanOrEqualTo(2);
+            assertThat(page.points("loss-chart")).isGreaterThan(100);
+            assertThat(page.points("badput-chart")).isEqualTo(10); // T_opt + 9 buckets
+            assertThat(page.points("failure-chart")).isPositive();
+            assertThat(page.points("model-chart")).isGreaterThanOrEqualTo(2);
+            // The timeline carries every committed checkpoint and failure of the run as markers.
+            long checkpoints = log.stream().filter(e -> e.getPayload() instanceof io.trainledger.events.CheckpointCommitted)
+                    .map(e -> ((io.trainledger.events.CheckpointCommitted) e.getPayload()).getStep()).distinct().count();
+            Number markers = (Number) browser.evaluate("return Chart.getChart('timeline-chart').data.datasets"
+                    + ".find(d => d.label === 'checkpoint committed').data.length;");
+            assertThat(markers.longValue()).isGreaterThanOrEqualTo(Math.min(checkpoints, 1));
+            Number failures = (Number) browser.evaluate("return Chart.getChart('timeline-chart').data.datasets"
+                    + ".find(d => d.label === 'failure detected').data.length;");
+            assertThat(failures.longValue()).isEqualTo(expected.getFailures().stream().mapToLong(f -> f.getCount()).sum());
+            // The TOR the chart ends on is the fold's, exactly; the status too.
+            assertThat(page.shownTor()).isEqualTo(expected.getTor());
+            assertThat(page.status()).isEqualTo(expected.getStatus().name());
+            assertThat(Files.size(shot)).isGreaterThan(10_000);
+        }
+    }
+}

@@ -46,6 +46,7 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
 
     private final DetectionSettings settings;
     private final VerdictListener listener;
+    private final BrokerHealth broker;
     private final EventSource source;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RunWatch> store;
@@ -53,9 +54,10 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
     private long startedWallMs;
     private static final long NOT_RUNNING = -1;
 
-    FailureDetector(DetectionSettings settings, VerdictListener listener) {
+    FailureDetector(DetectionSettings settings, VerdictListener listener, BrokerHealth broker) {
         this.settings = settings;
         this.listener = listener;
+        this.broker = broker;
         this.source = RunEvents.source(DetectionSettings.SERVICE, settings.instance());
     }
 
@@ -82,12 +84,26 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         if (w == null) {
             w = new RunWatch();
         }
+        long eventMs;
         if (input.heartbeat() != null) {
+            eventMs = input.heartbeat().getEventTime().toEpochMilli();
+            if (input.heartbeat().getAttempt() == w.attempt) {
+                survivedOutage(runId, w, now);
+            }
             onHeartbeat(runId, w, input.heartbeat(), now);
         } else if (input.event() != null) {
+            eventMs = input.event().getEventTime().toEpochMilli();
+            if (input.event().getPayload() instanceof StepCompleted && input.event().getAttempt() == w.attempt) {
+                survivedOutage(runId, w, now);
+            }
             onEvent(runId, w, input.event(), now);
+        } else {
+            return;
         }
         w.touchedWallMs = now;
+        if (now - eventMs > backlogLagMs()) {
+            w.backlogWallMs = now; // arrived late: the monitor (just restarted, or cut off from the broker) catches up
+        }
         store.put(runId, w);
     }
 
@@ -194,11 +210,11 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
      * heartbeat timeout ran out (a supervisor restarting a crashed trainer quickly): that is a CRASH as well.
      */
     private void supersede(String runId, RunWatch w, int newAttempt, long t, long now) {
-        if (w.attempt > 0 && !w.attemptFailed && !w.finished && w.lastHeartbeatMicros > 0
-                && fresh(w.lastHeartbeatMicros, now)) {
+        long alive = w.signOfLifeMicros();
+        if (w.attempt > 0 && !w.attemptFailed && !w.finished && alive > 0 && fresh(alive, now)) {
             String evidence = String.format(Locale.ROOT,
-                    "attempt %d appeared while attempt %d was running (its last heartbeat %.1f s before)",
-                    newAttempt, w.attempt, Math.max(0, t - w.lastHeartbeatMicros) / 1e6);
+                    "attempt %d appeared while attempt %d was running (its last sign of life %.1f s before)",
+                    newAttempt, w.attempt, Math.max(0, t - alive) / 1e6);
             verdict(runId, w, FailureType.CRASH, w.attempt, w.progressStep(), w.progressMicros(), now, evidence);
         }
         w.beginAttempt(newAttempt, t);
@@ -243,26 +259,37 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         }
     }
 
+    /**
+     * A rejected checkpoint is one CHECKPOINT_CORRUPT verdict, whether the checkpointer refused a snapshot at commit
+     * (training goes on) or a restoring attempt found a committed checkpoint bad (it falls back to an older one). It
+     * stops nothing and is recovered from by nothing: no RestartRun, no RecoveryCompleted, the attempt stays watched.
+     * The verdict names the rejected checkpoint's step and the rejection's time (as last progress); its cost, the
+     * extra lost work at the next rollback, is the TOR fold's to charge (docs/TOR.md).
+     */
     private void onCheckpointRejected(String runId, RunWatch w, int a, CheckpointRejected r, long t, long now) {
         if (w.finished || !fresh(t, now)) {
             return;
         }
-        boolean current = a == w.attempt;
-        long step = current ? w.progressStep() : r.getStep();
-        long lastProgress = current && w.progressMicros() > 0 ? w.progressMicros() : t;
-        String evidence = String.format(Locale.ROOT, "checkpoint at step %d rejected: %s", r.getStep(), r.getReason());
-        verdict(runId, w, FailureType.CHECKPOINT_CORRUPT, a, step, lastProgress, now, evidence);
+        // the restoring attempt writes a restore-time rejection before its AttemptStarted
+        boolean atRestore = a > w.attempt || (a == w.attempt && !w.attemptStarted);
+        String evidence = String.format(Locale.ROOT, "checkpoint at step %d rejected at %s by attempt %d: %s",
+                r.getStep(), atRestore ? "restore (falling back to an older checkpoint)" : "commit (training goes on)",
+                a, r.getReason());
+        verdict(runId, w, FailureType.CHECKPOINT_CORRUPT, a, r.getStep(), t, now, evidence);
     }
 
     /** A verdict already on the ledger (ours read back, or another writer's): never repeat it. */
     private void onVerdictOnLedger(RunWatch w, FailureDetected f) {
         FailureType type = f.getType();
         int a = f.getFailedAttempt();
-        String key = RunWatch.verdictKey(type, a, f.getStep());
+        String key = RunWatch.verdictKey(type, a, f.getStep(), micros(f.getLastProgressTime()));
         if (w.hasVerdict(key)) {
             return; // our own verdict read back (or a re-sent one): already accounted for
         }
         w.addVerdict(key);
+        if (type == FailureType.CHECKPOINT_CORRUPT || type == FailureType.INFRA) {
+            return; // neither ends the attempt
+        }
         if (type == FailureType.STRAGGLER) {
             if (a == w.attempt) {
                 w.stragglerOpen = true;
@@ -272,7 +299,33 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         if (processLevel(type) && a == w.attempt) {
             w.attemptFailed = true;
         }
-        notePending(w, type, a, f.getStep(), micros(f.getLastProgressTime()));
+        if (processLevel(type)) {
+            notePending(w, type, a, f.getStep(), micros(f.getLastProgressTime()));
+        }
+    }
+
+    /**
+     * INFRA: the first sign of life of the current attempt after a broker outage longer than the crash timeout,
+     * when the attempt was alive as the outage began. Without the outage this run's silence would have been a CRASH;
+     * the process survived it. One verdict per attempt and outage; it ends nothing and orders nothing.
+     */
+    private void survivedOutage(String runId, RunWatch w, long now) {
+        BrokerHealth.Outage outage = broker.outage();
+        long timeoutMs = settings.crashTimeout().toMillis();
+        if (outage == null || outage.ongoing() || w.finished || w.attemptFailed || w.attempt <= 0
+                || outage.lengthMs(now) <= timeoutMs) {
+            return;
+        }
+        long aliveMs = w.signOfLifeMicros() / 1000;
+        if (aliveMs == 0 || aliveMs < outage.startWallMs() - timeoutMs || aliveMs > outage.endWallMs()) {
+            return; // silent before the outage began (judged as usual), or already seen alive after it
+        }
+        String evidence = String.format(Locale.ROOT,
+                "broker unreachable from the monitor for %.1f s (timeout %.1f s); attempt %d was alive before and "
+                        + "is again after (last sign of life before: step %d)",
+                outage.lengthMs(now) / 1000.0, timeoutMs / 1000.0, w.attempt, w.progressStep());
+        verdict(runId, w, FailureType.INFRA, w.attempt, w.progressStep(), outage.startWallMs() * 1000, now,
+                evidence);
     }
 
     /** Wall-clock scan: CRASH (heartbeats stopped) and HANG (heartbeats continue, steps do not). */
@@ -282,7 +335,10 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         }
         List<KeyValue<String, RunWatch>> changed = new ArrayList<>();
         List<String> expired = new ArrayList<>();
-        boolean settled = now - startedWallMs >= settings.crashTimeout().toMillis();
+        // While the monitor cannot reach the broker, silence proves nothing: no CRASH or HANG is judged.
+        BrokerHealth.Outage outage = broker.outage();
+        boolean settled = now - startedWallMs >= settings.crashTimeout().toMillis()
+                && (outage == null || !outage.ongoing());
         try (KeyValueIterator<String, RunWatch> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, RunWatch> kv = it.next();
@@ -290,7 +346,7 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
                 if (w.finished ? now - w.finishedWallMs > settings.finishedRetention().toMillis()
                         : now - w.touchedWallMs > settings.idleRetention().toMillis()) {
                     expired.add(kv.key);
-                } else if (settled && !w.finished && !w.attemptFailed && w.lastHeartbeatMicros > 0
+                } else if (settled && !w.finished && !w.attemptFailed && w.signOfLifeMicros() > 0
                         && checkLiveness(kv.key, w, now)) {
                     changed.add(kv);
                 }
@@ -302,19 +358,24 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
     }
 
     private boolean checkLiveness(String runId, RunWatch w, long now) {
-        long silenceMs = now - w.lastHeartbeatMicros / 1000;
+        long alive = w.signOfLifeMicros();
+        BrokerHealth.Outage outage = broker.outage();
+        // after a broker outage, silence counts from its end: what the trainers sent meanwhile may still come in
+        long silenceMs = now - Math.max(alive / 1000, outage == null ? 0 : outage.endWallMs());
         long timeoutMs = settings.crashTimeout().toMillis();
-        // Records of this run processed moments ago mean a backlog is being worked off (after a restart the stream
-        // thread alternates single records and punctuations): judge silence once the run's records are all in.
-        boolean quiet = now - w.touchedWallMs >= Math.min(1000, timeoutMs / 2);
+        // A record of this run that arrived late moments ago means a backlog is being worked off (after a restart
+        // the stream thread alternates single records and punctuations): judge silence once the run's records are
+        // all in. Records that arrive on time (a checkpointer's commit after the trainer died) do not delay it.
+        boolean quiet = now - w.backlogWallMs >= backlogLagMs();
         if (silenceMs > timeoutMs) {
             if (!quiet) {
                 return false;
             }
             w.attemptFailed = true; // also when stale: an attempt silent beyond the horizon is not judged
-            if (fresh(w.lastHeartbeatMicros, now)) {
-                String evidence = String.format(Locale.ROOT, "no heartbeat of attempt %d for %.1f s, timeout %.1f s",
-                        w.attempt, silenceMs / 1000.0, timeoutMs / 1000.0);
+            if (fresh(alive, now)) {
+                String evidence = String.format(Locale.ROOT,
+                        "no heartbeat of attempt %d for %.1f s (last sign of life at step %d), timeout %.1f s",
+                        w.attempt, silenceMs / 1000.0, w.progressStep(), timeoutMs / 1000.0);
                 verdict(runId, w, FailureType.CRASH, w.attempt, w.progressStep(), w.progressMicros(), now, evidence);
             }
             return true;
@@ -324,7 +385,8 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         }
         long median = w.medianStepNanos(settings.minStepSamples());
         long thresholdMs = settings.hangThresholdMs(median);
-        long activityMs = Math.max(w.progressMicros(), w.lastSnapshotMicros) / 1000;
+        long activityMs = Math.max(Math.max(w.progressMicros(), w.lastSnapshotMicros) / 1000,
+                outage == null ? 0 : outage.endWallMs());
         long stalledMs = now - activityMs;
         if (stalledMs > thresholdMs) {
             String evidence = String.format(Locale.ROOT,
@@ -340,7 +402,7 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
 
     private void verdict(String runId, RunWatch w, FailureType type, int failedAttempt, long step,
                          long lastProgressMicros, long now, String evidence) {
-        String key = RunWatch.verdictKey(type, failedAttempt, step);
+        String key = RunWatch.verdictKey(type, failedAttempt, step, lastProgressMicros);
         if (w.hasVerdict(key)) {
             return;
         }
@@ -356,7 +418,7 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         forward(runId, RunEvents.at(runId, failedAttempt, source, detected, f), now);
         listener.detected(type);
         LOG.infof("run %s: %s of attempt %d at step %d: %s", runId, type, failedAttempt, step, evidence);
-        if (type != FailureType.STRAGGLER) {
+        if (processLevel(type)) {
             notePending(w, type, failedAttempt, step, lastProgressMicros);
         }
         if (settings.restartOn().contains(type)) {
@@ -370,10 +432,9 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         }
     }
 
-    /** Remembers the failure the next attempt recovers from; a process-level failure outranks a checkpoint one. */
+    /** Remembers the process-level failure the next attempt recovers from (one per failed attempt). */
     private static void notePending(RunWatch w, FailureType type, int failedAttempt, long step, long lastProgress) {
-        boolean replace = w.pendingAttempt == RunWatch.NONE || failedAttempt > w.pendingAttempt
-                || (failedAttempt == w.pendingAttempt && processLevel(type) && !processLevel(w.pendingType));
+        boolean replace = w.pendingAttempt == RunWatch.NONE || failedAttempt > w.pendingAttempt;
         if (replace && failedAttempt >= w.attempt - (w.attemptStarted ? 0 : 1)) {
             w.pendingAttempt = failedAttempt;
             w.pendingType = type;
@@ -384,6 +445,11 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
 
     private static boolean processLevel(FailureType type) {
         return type == FailureType.CRASH || type == FailureType.HANG || type == FailureType.NAN_LOSS;
+    }
+
+    /** A record this far behind the monitor's clock is part of a backlog: min(1 s, crash timeout / 2). */
+    private long backlogLagMs() {
+        return Math.min(1000, settings.crashTimeout().toMillis() / 2);
     }
 
     private boolean fresh(long eventMicros, long now) {

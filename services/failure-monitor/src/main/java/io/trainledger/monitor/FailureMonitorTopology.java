@@ -41,9 +41,15 @@ public final class FailureMonitorTopology {
         }
     }
 
-    /** Adds the monitor's store, sources, detector and sinks to {@code builder}. */
+    /** Adds the monitor's store, sources, detector and sinks to {@code builder} (a broker that never fails). */
     public static StreamsBuilder build(StreamsBuilder builder, MonitorSerdes serdes, DetectionSettings settings,
                                        VerdictListener listener) {
+        return build(builder, serdes, settings, listener, BrokerHealth.ALWAYS_REACHABLE);
+    }
+
+    /** Adds the monitor's store, sources, detector and sinks to {@code builder}. */
+    public static StreamsBuilder build(StreamsBuilder builder, MonitorSerdes serdes, DetectionSettings settings,
+                                       VerdictListener listener, BrokerHealth broker) {
         // In memory, backed by its changelog (logging is on by default): under 1 KB per run and finished runs are
         // dropped, so it restores in well under a second, and it avoids RocksDB's flush on every commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RUN_STORE),
@@ -62,7 +68,7 @@ public final class FailureMonitorTopology {
         // The ledger is also where verdicts go: the monitor reads its own FailureDetected back, which is harmless
         // (the verdict set already holds it) and lets verdicts of other writers suppress ours.
         KStream<String, SpecificRecord> out = heartbeats.merge(ledger, Named.as("inputs"))
-                .process(() -> new FailureDetector(settings, listener), Named.as("detector"), RUN_STORE);
+                .process(() -> new FailureDetector(settings, listener, broker), Named.as("detector"), RUN_STORE);
 
         out.filter((runId, v) -> v instanceof RunEvent, Named.as("ledger-output"))
                 .mapValues(v -> (RunEvent) v)

@@ -49,6 +49,14 @@ public interface MonitorConfig {
     @WithDefault("HANG,NAN_LOSS")
     Set<FailureType> restartOn();
 
+    /** How often the monitor checks that it reaches the broker itself. */
+    @WithDefault("500ms")
+    Duration brokerProbeInterval();
+
+    /** No successful probe for this long is a broker outage: silence is not judged until it ends. */
+    @WithDefault("2s")
+    Duration outageConfirm();
+
     /** Instance name in the events' source; default host:pid. */
     Optional<String> instance();
 

@@ -17,12 +17,13 @@ import java.util.Deque;
  * failure awaiting its recovery, and the verdicts already issued (the dedupe set that makes a verdict exactly-once
  * across restarts, since it commits in the same transaction as the verdict itself).
  *
- * <p>All instants are event times in microseconds since the epoch, except {@code touchedWallMs} and
- * {@code finishedWallMs}, which are the monitor's own clock.
+ * <p>All instants are event times in microseconds since the epoch, except {@code touchedWallMs},
+ * {@code backlogWallMs} and {@code finishedWallMs}, which are the monitor's own clock.
  */
 final class RunWatch {
     static final int NONE = -1;
-    private static final byte VERSION = 1;
+    /** 2 added {@code backlogWallMs}; version 1 states still read. */
+    private static final byte VERSION = 2;
     private static final int MAX_VERDICT_KEYS = 32;
 
     int attempt;
@@ -38,6 +39,8 @@ final class RunWatch {
     boolean finished;
     long finishedWallMs;
     long touchedWallMs;
+    /** When a record of this run last arrived well behind its event time (a backlog is being worked off). */
+    long backlogWallMs;
 
     // rolling window of healthy step durations (ns)
     long[] stepWindow = new long[0];
@@ -82,6 +85,15 @@ final class RunWatch {
         return Math.max(lastStep, heartbeatStep);
     }
 
+    /**
+     * The latest sign that the current attempt's process was alive: a heartbeat, or progress it wrote (its
+     * AttemptStarted, a step), or 0 when there is none yet. Progress counts too so that an attempt that crashes
+     * before its first heartbeat is still judged.
+     */
+    long signOfLifeMicros() {
+        return Math.max(lastHeartbeatMicros, attemptStarted ? progressMicros() : 0);
+    }
+
     boolean hasVerdict(String key) {
         return verdicts.contains(key);
     }
@@ -95,9 +107,18 @@ final class RunWatch {
         }
     }
 
-    static String verdictKey(FailureType type, int attempt, long step) {
-        // a straggler period is identified by its onset; rollback failures by attempt and type
-        return type == FailureType.STRAGGLER ? attempt + ":" + type + ":" + step : attempt + ":" + type;
+    static String verdictKey(FailureType type, int attempt, long step, long lastProgressMicros) {
+        return switch (type) {
+            // a straggler period is identified by its onset
+            case STRAGGLER -> attempt + ":" + type + ":" + step;
+            // a rejection by its checkpoint and its time: one attempt may reject the same step at restore and, after
+            // redoing it, at commit
+            case CHECKPOINT_CORRUPT -> attempt + ":" + type + ":" + step + "@" + lastProgressMicros;
+            // a survived broker outage by its start (the verdict's lastProgressTime)
+            case INFRA -> attempt + ":" + type + "@" + lastProgressMicros;
+            // process-level failures by attempt and type
+            default -> attempt + ":" + type;
+        };
     }
 
     void addStepSample(long nanos, int window) {
@@ -144,6 +165,7 @@ final class RunWatch {
             out.writeBoolean(finished);
             out.writeLong(finishedWallMs);
             out.writeLong(touchedWallMs);
+            out.writeLong(backlogWallMs);
             out.writeInt(stepWindow.length);
             out.writeInt(stepCount);
             out.writeInt(stepNext);
@@ -174,7 +196,7 @@ final class RunWatch {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != 1) {
                 throw new IllegalStateException("unknown RunWatch state version " + version);
             }
             RunWatch w = new RunWatch();
@@ -190,6 +212,8 @@ final class RunWatch {
             w.finished = in.readBoolean();
             w.finishedWallMs = in.readLong();
             w.touchedWallMs = in.readLong();
+            // version 1 did not know about backlogs: take its last record as one (judged a moment later at worst)
+            w.backlogWallMs = version == 1 ? w.touchedWallMs : in.readLong();
             int capacity = in.readInt();
             w.stepWindow = new long[capacity];
             w.stepCount = in.readInt();

@@ -18,6 +18,7 @@ import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.RunEvents;
 import io.trainledger.schemas.Topics;
+import io.trainledger.schemas.dlq.DeadLetterHeaders;
 import io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler;
 import io.trainledger.testing.TrainLedgerStackResource;
 import io.trainledger.tor.core.detection.DetectionReport;
@@ -40,6 +41,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -142,6 +148,91 @@ class FailureMonitorIT {
         assertThat(meters.get("trainledger.monitor.dead.lettered").gauge().value()).isGreaterThanOrEqualTo(1);
         assertThat(meters.get("trainledger.monitor.failures.detected").tag("type", "CRASH").counter().count())
                 .isGreaterThanOrEqualTo(1);
+    }
+
+    /**
+     * Random bytes, an unknown schema id and a truncated Avro body on each input topic: all six go to trainledger.dlq
+     * with a reason and their source, are counted, and the run's records after them are still judged.
+     */
+    @Test
+    void poisonRecordsOnBothInputsAreDeadLetteredWithReasonsAndProcessingGoesOn() throws Exception {
+        String run = "it-poison-" + UUID.randomUUID();
+        warmUp(run);
+        double deadBefore = meters.get("trainledger.monitor.dead.lettered").gauge().value();
+        byte[] random = new byte[48];
+        new java.util.Random(7).nextBytes(random);
+        random[0] = 0x7f; // not the 0 magic byte of the Confluent framing
+        // magic 0 and a 4-byte content id no registry has handed out, then an Avro-looking body
+        byte[] unknownId = {0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0, 2, 4, 6, 8};
+        byte[] heartbeat = heartbeatSerializer.serialize(Topics.HEARTBEATS.name(), Heartbeat.newBuilder()
+                .setRunId(run).setAttempt(1).setStep(3).setSequence(0).setEventTime(Instant.now())
+                .setSource(TRAINER).build());
+        byte[] event = ledgerSerializer.serialize(Topics.RUN_EVENTS.name(), RunEvents.of(run, 1, TRAINER,
+                MonitorDriver.step(3, Duration.ofMillis(20), 1.0)));
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(producerProps(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String topic : List.of(Topics.HEARTBEATS.name(), Topics.RUN_EVENTS.name())) {
+                byte[] valid = topic.equals(Topics.HEARTBEATS.name()) ? heartbeat : event;
+                byte[] truncated = java.util.Arrays.copyOf(valid, 5 + (valid.length - 5) / 2);
+                raw.send(new ProducerRecord<>(topic, run, random)).get();
+                raw.send(new ProducerRecord<>(topic, run, unknownId)).get();
+                raw.send(new ProducerRecord<>(topic, run, truncated)).get();
+            }
+        }
+        // then the run as usual: a NaN step is still detected from the ledger, after the poison on both topics
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        send(run, 1, start, AttemptStarted.newBuilder().setAttempt(1).setInitNanos(1_000_000).setRestoreNanos(0)
+                .setDevice("cpu").build());
+        Instant last = start;
+        for (int i = 1; i <= 5; i++) {
+            last = start.plusMillis(20L * i);
+            send(run, 1, last, MonitorDriver.step(i, Duration.ofMillis(20), 0.5));
+            beat(run, 1, i, last, last);
+        }
+        send(run, 1, last.plusMillis(20), MonitorDriver.step(6, Duration.ofMillis(20), Double.NaN));
+        ledger.flush();
+        heartbeats.flush();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !verdictsOf(run).isEmpty());
+        assertThat(verdictsOf(run).get(0).getType()).isEqualTo(FailureType.NAN_LOSS);
+
+        List<ConsumerRecord<String, byte[]>> dead = new java.util.ArrayList<>();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> dlq = new KafkaConsumer<>(p, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = dlq.partitionsFor(Topics.DLQ.name()).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            dlq.assign(partitions);
+            dlq.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                dlq.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (run.equals(r.key())) {
+                        dead.add(r);
+                    }
+                });
+                return dead.size() >= 6;
+            });
+        }
+        assertThat(dead).hasSize(6);
+        for (ConsumerRecord<String, byte[]> r : dead) {
+            assertThat(header(r, DeadLetterHeaders.REASON)).as("reason").isNotBlank();
+            assertThat(header(r, DeadLetterHeaders.EXCEPTION)).as("exception").isNotBlank();
+            assertThat(header(r, DeadLetterHeaders.SOURCE_OFFSET)).as("source offset").isNotBlank();
+        }
+        assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.SOURCE_TOPIC)).containsExactlyInAnyOrder(
+                Topics.HEARTBEATS.name(), Topics.HEARTBEATS.name(), Topics.HEARTBEATS.name(),
+                Topics.RUN_EVENTS.name(), Topics.RUN_EVENTS.name(), Topics.RUN_EVENTS.name());
+        assertThat(dead).extracting(ConsumerRecord::value).as("the original bytes, unchanged")
+                .anySatisfy(v -> assertThat(v).isEqualTo(random))
+                .anySatisfy(v -> assertThat(v).isEqualTo(unknownId));
+        assertThat(meters.get("trainledger.monitor.dead.lettered").gauge().value())
+                .isGreaterThanOrEqualTo(deadBefore + 6);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        org.apache.kafka.common.header.Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test

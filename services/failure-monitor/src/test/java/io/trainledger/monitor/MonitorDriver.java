@@ -32,6 +32,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 final class MonitorDriver implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     static final EventSource TRAINER = RunEvents.source("trainer", "trainer-test");
+    static final EventSource CHECKPOINTER = RunEvents.source("checkpointer", "checkpointer-test");
 
     final TopologyTestDriver driver;
     final TestInputTopic<String, Heartbeat> heartbeats;
@@ -43,12 +44,24 @@ final class MonitorDriver implements AutoCloseable {
     Instant now = T0;
     private long sequence;
 
+    /** The monitor's view of the broker, switched by tests: {@link #brokerDown()} / {@link #brokerUp()}. */
+    final class SwitchableBroker implements BrokerHealth {
+        volatile Outage outage;
+
+        @Override
+        public Outage outage() {
+            return outage;
+        }
+    }
+
+    final SwitchableBroker broker = new SwitchableBroker();
+
     MonitorDriver(DetectionSettings settings) throws Exception {
         PlainAvroSerde<Heartbeat> hb = new PlainAvroSerde<>(Heartbeat.class);
         PlainAvroSerde<RunEvent> ev = new PlainAvroSerde<>(RunEvent.class);
         PlainAvroSerde<RunCommand> cmd = new PlainAvroSerde<>(RunCommand.class);
         StreamsBuilder builder = FailureMonitorTopology.build(new StreamsBuilder(),
-                new FailureMonitorTopology.MonitorSerdes(hb, ev, cmd), settings, VerdictListener.NONE);
+                new FailureMonitorTopology.MonitorSerdes(hb, ev, cmd), settings, VerdictListener.NONE, broker);
         Path stateDir = Files.createTempDirectory("failure-monitor-ttd");
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "trainledger-failure-monitor-test");
@@ -75,6 +88,16 @@ final class MonitorDriver implements AutoCloseable {
             remaining -= step;
         }
         drain();
+    }
+
+    /** The monitor loses the broker now (the outage is confirmed at once). */
+    void brokerDown() {
+        broker.outage = new BrokerHealth.Outage(now.toEpochMilli(), Long.MAX_VALUE);
+    }
+
+    /** The monitor reaches the broker again now. */
+    void brokerUp() {
+        broker.outage = new BrokerHealth.Outage(broker.outage.startWallMs(), now.toEpochMilli());
     }
 
     void event(String runId, int attempt, SpecificRecord payload) {

@@ -25,14 +25,16 @@ class RunWatchTest {
         for (long d = 1; d <= 70; d++) {
             w.addStepSample(d * 1_000_000, 64);
         }
-        w.addVerdict(RunWatch.verdictKey(FailureType.HANG, 2, 80));
-        w.addVerdict(RunWatch.verdictKey(FailureType.STRAGGLER, 3, 100));
+        w.addVerdict(RunWatch.verdictKey(FailureType.HANG, 2, 80, 5_000_000));
+        w.addVerdict(RunWatch.verdictKey(FailureType.STRAGGLER, 3, 100, 6_000_000));
+        w.addVerdict(RunWatch.verdictKey(FailureType.CHECKPOINT_CORRUPT, 3, 90, 7_000_000));
 
         RunWatch back = RunWatch.fromBytes(w.toBytes());
         assertThat(back).usingRecursiveComparison().isEqualTo(w);
         assertThat(back.toBytes()).isEqualTo(w.toBytes());
         assertThat(back.hasVerdict("2:HANG")).isTrue();
         assertThat(back.hasVerdict("3:STRAGGLER:100")).isTrue();
+        assertThat(back.hasVerdict("3:CHECKPOINT_CORRUPT:90@7000000")).isTrue();
         assertThat(w.toBytes().length).isLessThan(1024);
     }
 

@@ -1,0 +1,166 @@
+package io.trainledger.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.trainledger.commands.CancelRun;
+import io.trainledger.commands.RestartRun;
+import io.trainledger.events.AttemptStarted;
+import io.trainledger.events.CheckpointCommitted;
+import io.trainledger.events.CheckpointRejected;
+import io.trainledger.events.CheckpointSnapshotted;
+import io.trainledger.events.PromptMethod;
+import io.trainledger.events.RunCancelled;
+import io.trainledger.events.RunEvent;
+import io.trainledger.infra.local.ServiceSupervisor.RestartPolicy;
+import io.trainledger.infra.local.StackConnection;
+import io.trainledger.plpp.TrainingState;
+import io.trainledger.testing.EmbeddedStackExtension;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 5: the checkpointer process dies between writing a snapshot to its store and appending its commit (the
+ * service's fault hook halts it there, as kill -9 would). A restore meanwhile uses only what the ledger says is
+ * committed, never the uncommitted bytes; after the supervisor's restart the snapshot is committed exactly once,
+ * with bytes that verify, and no temporary file is left in the store.
+ */
+@ExtendWith(EmbeddedStackExtension.class)
+class CheckpointerCrashIT {
+    private static final String T = "checkpointer-kill";
+    private static final int INTERVAL = 10;
+
+    private static ServiceFleet fleet;
+    private static Ledger ledger;
+    private static LedgerTail tail;
+
+    @BeforeAll
+    static void start(StackConnection stack) {
+        fleet = new ServiceFleet(stack, T);
+        ledger = new Ledger(stack);
+        tail = new LedgerTail(stack);
+        fleet.startCheckpointer("checkpointer", true, RestartPolicy.onFailure());
+        fleet.startTrainer("trainer", false, RestartPolicy.onFailure());
+        fleet.awaitReady("checkpointer", Duration.ofMinutes(3));
+        fleet.awaitReady("trainer", Duration.ofMinutes(6));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (tail != null) {
+            tail.close();
+        }
+        if (ledger != null) {
+            ledger.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    @Test
+    void aCheckpointerKilledBetweenWriteAndCommitNeverServesHalfACheckpointAndCommitsAfterRestart()
+            throws Exception {
+        String runId = Runs.newId("e2e-ckpt");
+        tail.follow(runId);
+        ledger.submit(runId, Runs.small(PromptMethod.COOP, 1_000_000, INTERVAL, 3).build());
+        await("a first committed checkpoint").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !Runs.payloads(tail.events(runId), CheckpointCommitted.class).isEmpty());
+
+        // Arm the hook right after a commit, so that the next snapshot is the one the checkpointer dies on.
+        long committedBefore = newestCommitted(tail.events(runId));
+        long pid = fleet.pid("checkpointer");
+        HttpResponse<String> armed = fleet.post("checkpointer", "/api/faults/halt-before-commit",
+                "{\"runId\":\"" + runId + "\"}");
+        assertThat(armed.statusCode()).as(armed.body()).isEqualTo(202);
+        long haltedStep = await("the checkpointer halted").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> fleet.supervisor().restarts("checkpointer") == 1
+                        ? Runs.payloads(tail.events(runId), CheckpointSnapshotted.class).stream()
+                                .mapToLong(CheckpointSnapshotted::getStep).filter(s -> s > committedBefore).min()
+                                .orElse(-1)
+                        : -1, s -> s > 0);
+        Instant haltSeen = Instant.now();
+        assertThat(Runs.payloads(tail.events(runId), CheckpointCommitted.class))
+                .as("nothing committed for step %d by the halted process", haltedStep)
+                .noneMatch(c -> c.getStep() == haltedStep);
+
+        // A restore now (the trainer told to restart its attempt) uses only what is committed.
+        ledger.command(runId, RestartRun.newBuilder().setReason("e2e: restore while the checkpointer is down")
+                .setFailedAttempt(1).build());
+        await("attempt 2").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Runs.attempt(tail.events(runId), 2).isPresent());
+
+        // The restarted checkpointer finds the stored bytes, verifies them and commits the snapshot.
+        long newPid = fleet.awaitRestarted("checkpointer", pid, Duration.ofSeconds(30));
+        await("step " + haltedStep + " committed after the restart").atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> Runs.payloads(tail.events(runId), CheckpointCommitted.class).stream()
+                        .anyMatch(c -> c.getStep() == haltedStep));
+        double commitSeconds = java.time.Duration.between(haltSeen, Instant.now()).toMillis() / 1e3;
+        ledger.command(runId, new CancelRun("e2e test over"));
+        await("cancelled").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> tail.has(runId, e -> e.getPayload() instanceof RunCancelled));
+
+        List<RunEvent> events = ledger.read(runId);
+        int at = indexOfAttempt(events, 2);
+        AttemptStarted second = (AttemptStarted) events.get(at).getPayload();
+        long newestBefore = newestCommitted(events.subList(0, at));
+        assertThat(second.getRestoredFromStep()).as("attempt 2 restored the newest committed checkpoint")
+                .isEqualTo(newestBefore);
+        boolean restoredWhileDown = newestBefore < haltedStep;
+        assertThat(Runs.payloads(events, CheckpointRejected.class)).as("no checkpoint rejected").isEmpty();
+
+        List<CheckpointCommitted> commits = Runs.payloads(events, CheckpointCommitted.class).stream()
+                .filter(c -> c.getStep() == haltedStep).toList();
+        assertThat(commits).as("step %d committed exactly once", haltedStep).hasSize(1);
+        CheckpointSnapshotted snap = Runs.payloads(events, CheckpointSnapshotted.class).stream()
+                .filter(s -> s.getStep() == haltedStep).findFirst().orElseThrow();
+        CheckpointCommitted commit = commits.get(0);
+        assertThat(commit.getSha256()).isEqualTo(snap.getSha256());
+        byte[] bytes = Files.readAllBytes(Path.of(URI.create(commit.getUri())));
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
+                .isEqualTo(commit.getSha256());
+        assertThat(bytes.length).isEqualTo(commit.getBytes());
+        assertThat(TrainingState.fromBytes(bytes).step()).isEqualTo(haltedStep);
+        Path store = fleet.dataDir("checkpointer").resolve("store");
+        try (Stream<Path> files = Files.walk(store)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("temporary files left in %s", store)
+                    .noneMatch(n -> n.startsWith(".tmp"));
+        }
+        assertThat(fleet.supervisor().restarts("checkpointer")).isEqualTo(1);
+        E2e.figure(T, "halt", String.format(Locale.ROOT, "pid %d halted storing step %d (newest committed %d); "
+                        + "restarted as pid %d; committed %.1f s after the halt was seen", pid, haltedStep,
+                committedBefore, newPid, commitSeconds));
+        E2e.figure(T, "restore during the outage", "attempt 2 restored step " + second.getRestoredFromStep()
+                + (restoredWhileDown ? " (the uncommitted step " + haltedStep + " was not used)"
+                : " (the restarted checkpointer had already committed step " + haltedStep + ")"));
+    }
+
+    private static long newestCommitted(List<RunEvent> events) {
+        return Runs.payloads(events, CheckpointCommitted.class).stream().mapToLong(CheckpointCommitted::getStep).max()
+                .orElse(0);
+    }
+
+    private static int indexOfAttempt(List<RunEvent> events, int attempt) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).getPayload() instanceof AttemptStarted a && a.getAttempt() == attempt) {
+                return i;
+            }
+        }
+        throw new AssertionError("no attempt " + attempt);
+    }
+}

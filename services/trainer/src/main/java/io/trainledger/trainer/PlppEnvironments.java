@@ -36,7 +36,14 @@ public class PlppEnvironments {
         Device device = Devices.select(spec);
         return open.computeIfAbsent(device.toString(), key -> {
             long t0 = System.nanoTime();
-            PlppEnvironment env = PlppEnvironment.open(options(spec));
+            PlppEnvironment env;
+            // Opening may pretrain the backbone, which collects gradients: not while a run steps (see StepLock).
+            StepLock.get().lock();
+            try {
+                env = PlppEnvironment.open(options(spec));
+            } finally {
+                StepLock.get().unlock();
+            }
             LOG.infof("PLPP environment on %s open in %d ms (backbone %s)", key, (System.nanoTime() - t0) / 1_000_000,
                     config.backbone().size());
             return env;

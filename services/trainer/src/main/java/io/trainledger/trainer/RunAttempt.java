@@ -238,7 +238,13 @@ final class RunAttempt implements Runnable {
                 }
                 planned = schedule.next();
             }
-            StepResult r = trainer.step();
+            StepResult r;
+            StepLock.get().lock();
+            try {
+                r = trainer.step();
+            } finally {
+                StepLock.get().unlock();
+            }
             long stepNanos = straggle(r.stepNanos());
             double loss = nanPending ? Double.NaN : r.loss();
             nanPending = false;

@@ -98,6 +98,18 @@ class TrainerRunsTest {
     }
 
     @Test
+    void twoRunsAtOnceOnOneInstanceBothComplete() throws Exception {
+        // DJL's gradient collector is process-wide: without StepLock all but one of the runs failed.
+        String a = "twin-a-" + UUID.randomUUID();
+        String b = "twin-b-" + UUID.randomUUID();
+        stack.command(a, TestConfigs.submit(TestConfigs.small(PromptMethod.PLPP, 25, 10).build()));
+        stack.command(b, TestConfigs.submit(TestConfigs.small(PromptMethod.COOP, 25, 10).setSeed(8).build()));
+
+        assertCompleteRun(awaitEvent(a, RunCompleted.class), 25, List.of(10L, 20L, 25L));
+        assertCompleteRun(awaitEvent(b, RunCompleted.class), 25, List.of(10L, 20L, 25L));
+    }
+
+    @Test
     void aBadSubmissionYieldsExactlyOneRejection() throws Exception {
         String runId = "bad-" + UUID.randomUUID();
         stack.command(runId, TestConfigs.submit(TestConfigs.small(PromptMethod.PLPP, 20, 5)

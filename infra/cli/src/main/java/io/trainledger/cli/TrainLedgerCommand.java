@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "trainledger", mixinStandardHelpOptions = true, version = "trainledger 0.1.0",
         description = "Event-sourced prompt-learning platform with TOR measured continuously.",
         subcommands = {UpCommand.class, DownCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, WatchCommand.class,
-                CancelCommand.class, ChaosCommand.class, AuditCommand.class, ScoreCommand.class, TorCommand.class})
+                CancelCommand.class, ChaosCommand.class, AuditCommand.class, ReplayCommand.class, ScoreCommand.class,
+                TorCommand.class})
 public final class TrainLedgerCommand implements Runnable {
 
     @CommandLine.Spec

@@ -17,7 +17,7 @@ class CommandLineTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"up", "down", "demo", "submit", "status", "watch", "cancel", "chaos", "audit", "score", "tor"})
+    @ValueSource(strings = {"up", "down", "demo", "submit", "status", "watch", "cancel", "chaos", "audit", "replay", "score", "tor"})
     void everySubcommandHasHelp(String name) {
         CliRun r = CliRun.of(name, "--help");
         assertThat(r.exit()).isZero();
@@ -29,7 +29,7 @@ class CommandLineTest {
         for (String[] args : new String[][] {{"submit"}, {"watch"}, {"cancel"}, {"chaos", "run-1"}, {"audit"},
                 {"status", "a", "b"}, {"score"}, {"chaos", "run-1", "MELTDOWN"}, {"demo", "--method", "bert"},
                 {"demo", "--steps", "0"}, {"demo", "--steps", "ten"}, {"demo", "--no-services"}, {"up", "--broker-port", "-1"},
-                {"watch", "r", "--timeout", "-5"}}) {
+                {"watch", "r", "--timeout", "-5"}, {"replay", "extra"}, {"replay", "--timeout", "0"}}) {
             CliRun r = CliRun.of(args);
             assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", args)).contains("Usage: trainledger");

@@ -43,8 +43,8 @@ public final class LocalTrainLedger implements AutoCloseable {
         }
         EmbeddedStack stack = EmbeddedStack.start(settings);
         try {
-            progress.accept(String.format("broker and registry ready in %.1f s; starting the services (a new data directory: "
-                    + "the trainer pretrains the PLPP backbone first, a few minutes)", stack.startupTime().toMillis() / 1000.0));
+            progress.accept(String.format("broker and registry ready in %.1f s; starting the services (on its first start in a "
+                    + "data directory the trainer pretrains the PLPP backbone: minutes)", stack.startupTime().toMillis() / 1000.0));
             ServiceCatalog.Builder builder = ServiceCatalog.builder(repoRoot, settings.dataDir(), stack.connection());
             customize.accept(builder);
             RunningServices services = RunningServices.start(builder.build(), readyTimeout, progress);

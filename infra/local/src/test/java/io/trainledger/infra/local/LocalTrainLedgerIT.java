@@ -58,9 +58,9 @@ class LocalTrainLedgerIT {
 
             long trainer = services.supervisor().process("trainer").orElseThrow().pid();
             services.supervisor().process("trainer").orElseThrow().kill();
-            await().atMost(Duration.ofMinutes(2)).until(() -> services.supervisor().process("trainer")
+            await().atMost(Duration.ofMinutes(5)).until(() -> services.supervisor().process("trainer")
                     .map(p -> p.pid() != trainer).orElse(false));
-            services.awaitReady(TrainLedgerService.TRAINER, Duration.ofMinutes(2));
+            services.awaitReady(TrainLedgerService.TRAINER, Duration.ofMinutes(5));
             assertThat(Files.readString(data.resolve("logs/supervisor.log"))).contains("trainer (pid " + trainer + ") killed by signal 9");
 
             pids.add(ledger.stack().brokerProcess().pid());

@@ -38,7 +38,7 @@ class RunningServicesTest {
         ServiceCatalog catalog = ServiceCatalog.builder(repo, data, STACK).build();
         List<String> progress = new ArrayList<>();
         List<Long> pids = new ArrayList<>();
-        try (RunningServices services = RunningServices.start(catalog, Duration.ofMinutes(3), progress::add)) {
+        try (RunningServices services = RunningServices.start(catalog, Duration.ofMinutes(5), progress::add)) {
             assertThat(progress).hasSize(4);
             for (TrainLedgerService s : TrainLedgerService.values()) {
                 assertThat(services.isReady(s)).as(s.id()).isTrue();
@@ -54,9 +54,9 @@ class RunningServicesTest {
 
             ChildProcess first = services.supervisor().process("trainer").orElseThrow();
             first.kill();
-            await().atMost(Duration.ofMinutes(2)).until(() -> services.supervisor().restarts("trainer") == 1
+            await().atMost(Duration.ofMinutes(5)).until(() -> services.supervisor().restarts("trainer") == 1
                     && services.supervisor().process("trainer").isPresent());
-            services.awaitReady(TrainLedgerService.TRAINER, Duration.ofMinutes(2));
+            services.awaitReady(TrainLedgerService.TRAINER, Duration.ofMinutes(5));
             assertThat(services.supervisor().process("trainer").orElseThrow().pid()).isNotEqualTo(first.pid());
             assertThat(Files.readString(data.resolve("logs/supervisor.log")))
                     .contains("trainer (pid " + first.pid() + ") killed by signal 9").contains("restart #1");

@@ -127,7 +127,7 @@ public final class UpCommand implements Callable<Integer> {
                 + "undecodable after a restart). Default: schemas stored durably in the broker.")
         boolean inMemoryRegistry;
 
-        @Option(names = "--ready-timeout", defaultValue = "900", paramLabel = "SECONDS",
+        @Option(names = "--ready-timeout", defaultValue = "1800", paramLabel = "SECONDS",
                 description = "How long to wait for the services to become ready (default: ${DEFAULT-VALUE}; the "
                         + "trainer's first start on a new data directory pretrains the PLPP backbone, a few minutes).")
         long readyTimeoutSeconds;

@@ -63,6 +63,8 @@ public final class RunTimeline {
     private final List<TorPoint> tor;
     private long stepStride;
     private long eventsDropped;
+    /** Minimum event time between two TOR points (1 s until the curve is first thinned). */
+    private long torStrideMicros = 1_000_000L;
 
     private RunTimeline(Deque<Entry> events, List<StepPoint> steps, List<TorPoint> tor, long stepStride,
                         long eventsDropped) {
@@ -82,8 +84,12 @@ public final class RunTimeline {
         return List.copyOf(tor);
     }
 
-    /** Records the TOR of a report the topology emitted. */
-    public void addReport(io.trainledger.tor.TorReport report, int maxPoints) {
+    /**
+     * Records the TOR of a report the topology emitted, if at least the current TOR stride of event time passed
+     * since the last point (the stride doubles each time the curve is thinned, as for steps: a long run keeps its
+     * whole curve at a coarser resolution and the timeline is rewritten rarely). Returns whether it changed.
+     */
+    public boolean addReport(io.trainledger.tor.TorReport report, int maxPoints) {
         double windowTor = Double.NaN;
         long windowSeconds = 0;
         if (!report.getWindows().isEmpty()) {
@@ -92,11 +98,19 @@ public final class RunTimeline {
             windowSeconds = w.getWindowSeconds();
         }
         long t = TorLedger.micros(report.getAsOfEventTime());
+        // The last report of a finished run is always on the curve.
+        boolean ended = report.getStatus() == io.trainledger.tor.RunStatus.COMPLETED
+                || report.getStatus() == io.trainledger.tor.RunStatus.CANCELLED
+                || report.getStatus() == io.trainledger.tor.RunStatus.REJECTED;
+        if (!tor.isEmpty() && !ended && t - tor.get(tor.size() - 1).eventTimeMicros() < torStrideMicros) {
+            return false;
+        }
         if (!tor.isEmpty() && tor.get(tor.size() - 1).eventTimeMicros() == t) {
             tor.remove(tor.size() - 1); // the same instant re-emitted (a flush after a throttled event): keep the newest
         }
         tor.add(new TorPoint(t, report.getTor(), windowTor, windowSeconds));
         if (tor.size() > maxPoints) {
+            torStrideMicros *= 2;
             // Halve the resolution, keeping the first and the latest point.
             List<TorPoint> thinned = new ArrayList<>(maxPoints / 2 + 2);
             for (int i = 0; i < tor.size(); i++) {
@@ -107,6 +121,7 @@ public final class RunTimeline {
             tor.clear();
             tor.addAll(thinned);
         }
+        return true;
     }
 
     public List<Entry> events() {
@@ -127,30 +142,30 @@ public final class RunTimeline {
         return eventsDropped;
     }
 
-    /** Adds an event the fold accepted. */
-    public void add(RunEvent e, int maxEvents, int maxSteps) {
+    /** Adds an event the fold accepted; returns whether the timeline changed (a step off the stride does not). */
+    public boolean add(RunEvent e, int maxEvents, int maxSteps) {
         long t = TorLedger.micros(e.getEventTime());
         int attempt = e.getAttempt();
         Object p = e.getPayload();
         if (p instanceof StepCompleted s) {
-            addStep(new StepPoint(s.getStep(), attempt, t, s.getLoss(), s.getStepNanos(), s.getAccuracy(),
+            return addStep(new StepPoint(s.getStep(), attempt, t, s.getLoss(), s.getStepNanos(), s.getAccuracy(),
                     s.getCeLoss(), s.getPplLoss(), s.getIpplLoss(), s.getKgLoss()), maxSteps);
-            return;
         }
         Entry entry = entryOf(p, t, attempt);
         if (entry == null) {
-            return;
+            return false;
         }
         events.addLast(entry);
         while (events.size() > maxEvents) {
             events.removeFirst();
             eventsDropped++;
         }
+        return true;
     }
 
-    private void addStep(StepPoint point, int maxSteps) {
+    private boolean addStep(StepPoint point, int maxSteps) {
         if (point.step() % stepStride != 0) {
-            return;
+            return false;
         }
         steps.add(point);
         while (steps.size() > maxSteps) {
@@ -158,6 +173,7 @@ public final class RunTimeline {
             stepStride *= 2;
             steps.removeIf(sp -> sp.step() % stepStride != 0);
         }
+        return true;
     }
 
     private static Entry entryOf(Object p, long t, int attempt) {
@@ -243,6 +259,7 @@ public final class RunTimeline {
                 out.writeDouble(s.ipplLoss());
                 out.writeDouble(s.kgLoss());
             }
+            out.writeLong(torStrideMicros);
             out.writeInt(tor.size());
             for (TorPoint p : tor) {
                 out.writeLong(p.eventTimeMicros());
@@ -291,13 +308,17 @@ public final class RunTimeline {
                         in.readDouble(), in.readDouble()));
             }
             List<TorPoint> tor = new ArrayList<>();
+            long torStride = 1_000_000L;
             if (version >= 2) {
+                torStride = in.readLong();
                 int k = in.readInt();
                 for (int i = 0; i < k; i++) {
                     tor.add(new TorPoint(in.readLong(), in.readDouble(), in.readDouble(), in.readLong()));
                 }
             }
-            return new RunTimeline(events, steps, tor, stride, dropped);
+            RunTimeline timeline = new RunTimeline(events, steps, tor, stride, dropped);
+            timeline.torStrideMicros = torStride;
+            return timeline;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -43,6 +43,17 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     private KeyValueStore<String, TorLedger> ledgers;
     private KeyValueStore<String, EmitMark> marks;
     private KeyValueStore<String, RunTimeline> timelines;
+    /**
+     * Deserialized timelines of recently active runs (a long run's timeline is tens of KB: decoding it for every
+     * event dominated the cost). Always the object last put to the store; dropped on (re)initialisation, so a task
+     * restored after an aborted transaction reads the store again.
+     */
+    private final java.util.Map<String, RunTimeline> timelineCache = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, RunTimeline> eldest) {
+            return size() > 256;
+        }
+    };
 
     TorFoldProcessor(TopologySettings settings, ReportSink sink) {
         this.settings = settings;
@@ -56,6 +67,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         this.ledgers = context.getStateStore(TorTopology.LEDGER_STORE);
         this.marks = context.getStateStore(TorTopology.EMIT_STORE);
         this.timelines = context.getStateStore(TorTopology.TIMELINE_STORE);
+        timelineCache.clear();
         // A restarted task finds the held-back runs in its (restored) store and flushes them as before.
         try (KeyValueIterator<String, EmitMark> it = marks.all()) {
             while (it.hasNext()) {
@@ -85,18 +97,22 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         }
         ledgers.put(runId, ledger);
 
-        RunTimeline timeline = timelines.get(runId);
+        RunTimeline timeline = timeline(runId);
         if (timeline == null) {
             timeline = RunTimeline.empty();
+            timelineCache.put(runId, timeline);
         }
-        timeline.add(event, settings.timelineMaxEvents(), settings.timelineMaxSteps());
-        timelines.put(runId, timeline);
+        // The timeline is tens of KB in a long run: rewrite it only when it changed (most steps of a long run fall
+        // off the downsampling stride), not once per event.
+        if (timeline.add(event, settings.timelineMaxEvents(), settings.timelineMaxSteps())) {
+            timelines.put(runId, timeline);
+        }
 
         EmitMark mark = marks.get(runId);
         boolean due = mark == null || isMilestone(event.getPayload())
                 || ledger.asOfMicros() - mark.lastEmittedAsOfMicros() >= minIntervalMicros;
         if (due) {
-            emit(runId, ledger, record.timestamp(), record.timestamp());
+            emit(runId, ledger, record.timestamp(), record.timestamp(), timeline);
         } else {
             marks.put(runId, new EmitMark(mark.lastEmittedAsOfMicros(), record.timestamp(), true));
             pending.add(runId);
@@ -111,16 +127,15 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
                 pending.remove(runId);
                 continue;
             }
-            emit(runId, ledger, wallClockMs, mark.lastLedgerTimestampMs());
+            emit(runId, ledger, wallClockMs, mark.lastLedgerTimestampMs(), timeline(runId));
         }
     }
 
-    private void emit(String runId, TorLedger ledger, long recordTimestampMs, long ledgerTimestampMs) {
+    private void emit(String runId, TorLedger ledger, long recordTimestampMs, long ledgerTimestampMs,
+                      RunTimeline timeline) {
         TorReport report = ledger.report();
         context.forward(new Record<>(runId, report, recordTimestampMs));
-        RunTimeline timeline = timelines.get(runId);
-        if (timeline != null) {
-            timeline.addReport(report, settings.timelineMaxSteps());
+        if (timeline != null && timeline.addReport(report, settings.timelineMaxSteps())) {
             timelines.put(runId, timeline);
         }
         marks.put(runId, new EmitMark(ledger.asOfMicros(), ledgerTimestampMs, false));
@@ -131,6 +146,23 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
             // Metrics and SSE are best effort: they must never fail the task (and abort its transaction).
             LOG.warn("run {}: report listener failed", runId, e);
         }
+    }
+
+    private RunTimeline timeline(String runId) {
+        RunTimeline cached = timelineCache.get(runId);
+        if (cached != null) {
+            return cached;
+        }
+        RunTimeline stored = timelines.get(runId);
+        if (stored != null) {
+            timelineCache.put(runId, stored);
+        }
+        return stored;
+    }
+
+    @Override
+    public void close() {
+        timelineCache.clear();
     }
 
     /** Events that change a run's status or end it: always reported at once. */

@@ -1,0 +1,320 @@
+package io.trainledger.bench.tor;
+
+import io.trainledger.events.FailureType;
+import io.trainledger.events.RunEvent;
+import io.trainledger.infra.local.EmbeddedStack;
+import io.trainledger.infra.local.StackSettings;
+import io.trainledger.schemas.RegistrySettings;
+import io.trainledger.schemas.Topics;
+import io.trainledger.tor.TorReport;
+import io.trainledger.tor.aggregator.audit.LedgerAudit;
+import io.trainledger.tor.aggregator.replay.LedgerReplay;
+import io.trainledger.tor.aggregator.replay.LiveReports;
+import io.trainledger.tor.aggregator.topology.ReportSink;
+import io.trainledger.tor.aggregator.topology.TopologySettings;
+import io.trainledger.tor.aggregator.topology.TorTopology;
+import io.trainledger.tor.core.sim.Distribution;
+import io.trainledger.tor.core.sim.FailureSimulator;
+import io.trainledger.tor.core.sim.RunEventFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The tor-aggregator benchmark on a private embedded stack (real KRaft broker and Apicurio registry), every figure
+ * with its baseline measured in the same run:
+ * <ol>
+ *   <li>throughput: the production topology ({@link TorTopology#build}, exactly_once_v2, commit 100 ms, the
+ *       service's settings) folding N simulated events from offset 0, vs a plain consumer reading and deserializing
+ *       the same topic (goal ratio >= 0.5);</li>
+ *   <li>StepCompleted-to-TorReport latency with the aggregator running and caught up: wall time from the send of a
+ *       step (each one a second of event time, so each emits a report) to the read_committed arrival of the report
+ *       that folds it (goal p99 <= 250 ms);</li>
+ *   <li>{@code LedgerReplay} of the whole ledger and {@code LedgerAudit} of every run (goal <= 10 s each).</li>
+ * </ol>
+ * Arguments: {@code [events] [runs] [partitions]} (default 1,000,000, 4, 3).
+ */
+public final class AggregatorBench {
+    private AggregatorBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long events = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path dir = Files.createTempDirectory("trainledger-aggregator-bench");
+        System.out.printf(Locale.ROOT, "tor-aggregator benchmark: %,d events in %d runs, %d partitions, %d cores%n",
+                events, runs, partitions, Runtime.getRuntime().availableProcessors());
+        try (EmbeddedStack stack = EmbeddedStack.start(StackSettings.defaults(dir).withPartitions(partitions))) {
+            String bootstrap = stack.connection().bootstrapServers();
+            RegistrySettings registry = stack.connection().registry();
+            System.out.printf(Locale.ROOT, "stack started in %.1f s (%s)%n", stack.startupTime().toMillis() / 1e3,
+                    bootstrap);
+
+            List<String> runIds = produceLedger(bootstrap, registry, events, runs);
+            double consumerRate = plainConsumer(bootstrap, registry, true);
+            double rawRate = plainConsumer(bootstrap, registry, false);
+            double aggregatorRate;
+            double[] latency;
+            try (Aggregator aggregator = new Aggregator(bootstrap, registry, dir.resolve("aggregator-state"))) {
+                long t0 = System.nanoTime();
+                aggregator.awaitCaughtUp(Duration.ofMinutes(30));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                aggregatorRate = aggregator.ledgerRecords / seconds;
+                System.out.printf(Locale.ROOT, "aggregator caught up with %,d ledger records in %.1f s%n",
+                        aggregator.ledgerRecords, seconds);
+                latency = stepToReportLatency(bootstrap, registry, 400);
+                aggregator.awaitCaughtUp(Duration.ofMinutes(5));
+            }
+
+            LedgerReplay.Outcome replay = new LedgerReplay(bootstrap, registry).replay(Duration.ofMinutes(30));
+            long auditStart = System.nanoTime();
+            long audited = 0;
+            boolean auditsMatch = true;
+            for (String runId : runIds) {
+                LedgerAudit.Outcome audit = new LedgerAudit(bootstrap, registry).audit(runId, Duration.ofMinutes(10));
+                audited += audit.result().ledgerEvents();
+                auditsMatch &= audit.result().matchesWholeLedger();
+            }
+            double auditSeconds = (System.nanoTime() - auditStart) / 1e9;
+
+            System.out.println();
+            System.out.println("| figure | value | baseline / goal | ratio |");
+            System.out.println("|---|---|---|---|");
+            System.out.printf(Locale.ROOT, "| aggregator throughput (EOS, production topology) | %,.0f events/s | "
+                    + "plain consumer + Avro deserialization %,.0f events/s | %.2f (goal >= 0.5) |%n",
+                    aggregatorRate, consumerRate, aggregatorRate / consumerRate);
+            System.out.printf(Locale.ROOT, "| (same, vs raw bytes consumer) | | %,.0f records/s | %.2f |%n", rawRate,
+                    aggregatorRate / rawRate);
+            System.out.printf(Locale.ROOT, "| StepCompleted -> TorReport latency p50 / p99 / max | %.0f / %.0f / %.0f ms "
+                    + "| goal p99 <= 250 ms | |%n", latency[0], latency[1], latency[2]);
+            System.out.printf(Locale.ROOT, "| replay of the ledger (%,d records) | %.1f s, identical: %s%s | goal <= 10 s | %.2f |%n",
+                    replay.ledgerRecords(), replay.elapsed().toMillis() / 1e3, replay.identical(),
+                    replay.identical() ? "" : " " + replay.differences().subList(0, Math.min(3, replay.differences().size())),
+                    replay.elapsed().toMillis() / 1e4);
+            System.out.printf(Locale.ROOT, "| audit of every run (%,d events) | %.1f s, all match: %s | goal <= 10 s | %.2f |%n",
+                    audited, auditSeconds, auditsMatch, auditSeconds / 10);
+        }
+    }
+
+    /** Simulated runs (CRASH and NAN_LOSS failures, stragglers, 1 % duplicates) totalling about {@code events}. */
+    private static List<String> produceLedger(String bootstrap, RegistrySettings registry, long events, int runs)
+            throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        List<String> ids = new ArrayList<>();
+        long produced = 0;
+        long t0 = System.nanoTime();
+        try (KafkaProducer<String, RunEvent> producer = new KafkaProducer<>(p, new StringSerializer(),
+                Topics.RUN_EVENTS.valueSerde(registry).serializer())) {
+            for (int r = 0; r < runs; r++) {
+                String runId = "bench-" + r;
+                ids.add(runId);
+                long target = events / runs;
+                // About 1.1 events per step (steps, checkpoints, failures): size the run to its share of events.
+                FailureSimulator sim = FailureSimulator.builder().seed(1000 + r).runId(runId)
+                        .steps(target * 10 / 11).idealStepSeconds(0.5).checkpointEverySteps(100)
+                        .checkpointStall(Distribution.constant(1)).commitLag(Distribution.constant(0.5))
+                        .failure(FailureType.CRASH, 3600, Distribution.constant(5), Distribution.constant(20))
+                        .failure(FailureType.NAN_LOSS, 7200, Distribution.constant(1), Distribution.constant(5))
+                        .straggler(5400, 2.0, Distribution.constant(60), Distribution.constant(10))
+                        .duplicates(0.01).build();
+                long[] count = {0};
+                sim.run(e -> {
+                    if (count[0]++ < target) {
+                        producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e));
+                    }
+                });
+                produced += Math.min(count[0], target);
+            }
+        }
+        System.out.printf(Locale.ROOT, "produced %,d events in %.1f s%n", produced, (System.nanoTime() - t0) / 1e9);
+        return ids;
+    }
+
+    /** Reads the whole ledger with a plain consumer (no group), deserializing values or not; records per second. */
+    private static double plainConsumer(String bootstrap, RegistrySettings registry, boolean deserialize) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+             Deserializer<RunEvent> de = Topics.RUN_EVENTS.valueSerde(registry).deserializer()) {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.RUN_EVENTS.name()).stream()
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            long records = 0;
+            long checksum = 0;
+            long t0 = System.nanoTime();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    records++;
+                    checksum += deserialize ? de.deserialize(r.topic(), r.value()).getAttempt() : r.value().length;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "plain consumer (%s): %,d records in %.1f s (checksum %d)%n",
+                    deserialize ? "deserializing" : "raw bytes", records, seconds, checksum);
+            return records / seconds;
+        }
+    }
+
+    /**
+     * Sends {@code steps} StepCompleted events of a fresh run, one every 50 ms, each advancing event time by one
+     * second (so each is due for a report at once), and times each until its report arrives on trainledger.tor.
+     */
+    private static double[] stepToReportLatency(String bootstrap, RegistrySettings registry, int steps)
+            throws Exception {
+        String runId = "latency-" + System.nanoTime();
+        RunEventFactory f = new RunEventFactory(runId, 7);
+        long t = System.currentTimeMillis() * 1000;
+        Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latenciesMs = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean stop = new AtomicBoolean();
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, TorReport> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                    Topics.TOR.valueSerde(registry).deserializer())) {
+                List<TopicPartition> parts = consumer.partitionsFor(Topics.TOR.name()).stream()
+                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                consumer.assign(parts);
+                consumer.seekToEnd(parts);
+                parts.forEach(consumer::position);
+                while (!stop.get()) {
+                    for (ConsumerRecord<String, TorReport> r : consumer.poll(Duration.ofMillis(20))) {
+                        if (runId.equals(r.key())) {
+                            Long sent = sentAt.remove(r.value().getEventsFolded());
+                            if (sent != null) {
+                                latenciesMs.add((System.nanoTime() - sent) / 1_000_000);
+                            }
+                        }
+                    }
+                }
+            }
+        }, "latency-reader");
+        reader.start();
+        Thread.sleep(2000); // the reader is positioned at the end
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        try (KafkaProducer<String, RunEvent> producer = new KafkaProducer<>(p, new StringSerializer(),
+                Topics.RUN_EVENTS.valueSerde(registry).serializer())) {
+            producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, f.submitted(t, 0.5, 1_000_000, 100))).get();
+            producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId,
+                    f.attemptStarted(t + 1_000_000, 1, null, 1_000_000, 0))).get();
+            Thread.sleep(1000);
+            for (int i = 1; i <= steps; i++) {
+                RunEvent step = f.step(t + (1 + i) * 1_000_000L, 1, i, 500_000_000L);
+                sentAt.put(2L + i, System.nanoTime()); // eventsFolded of the report that folds this step
+                producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, step));
+                Thread.sleep(50);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (latenciesMs.size() < steps && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        stop.set(true);
+        reader.join();
+        long[] sorted = latenciesMs.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "latency: %d of %d steps reported%n", sorted.length, steps);
+        if (sorted.length == 0) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        return new double[] {sorted[(int) (0.50 * (sorted.length - 1))], sorted[(int) Math.ceil(0.99 * (sorted.length - 1))],
+                sorted[sorted.length - 1]};
+    }
+
+    /** The production topology with the service's Kafka Streams settings, writing to trainledger.tor. */
+    private static final class Aggregator implements AutoCloseable {
+        private static final String APP_ID = "trainledger-tor-aggregator";
+        private final KafkaStreams streams;
+        private final Admin admin;
+        private final String bootstrap;
+        final long ledgerRecords;
+
+        Aggregator(String bootstrap, RegistrySettings registry, Path stateDir) {
+            this.bootstrap = bootstrap;
+            Map<TopicPartition, Long> ends = LiveReports.endOffsets(bootstrap, Topics.RUN_EVENTS.name(),
+                    Duration.ofSeconds(30));
+            ledgerRecords = ends.values().stream().mapToLong(Long::longValue).sum();
+            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+            StreamsBuilder builder = new StreamsBuilder();
+            TorTopology.build(builder, Topics.RUN_EVENTS.valueSerde(registry), Topics.TOR.valueSerde(registry),
+                    TopologySettings.defaults(), ReportSink.NONE);
+            Properties p = new Properties();
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
+            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            // As application.properties: exactly_once_v2, commit every 100 ms, one stream thread.
+            p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+            p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    "io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler");
+            streams = new KafkaStreams(builder.build(), p);
+            streams.start();
+        }
+
+        void awaitCaughtUp(Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Map<TopicPartition, Long> target = LiveReports.endOffsets(bootstrap, Topics.RUN_EVENTS.name(),
+                    Duration.ofSeconds(30));
+            while (System.nanoTime() < deadline) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APP_ID)
+                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                boolean done = target.entrySet().stream().allMatch(e -> e.getValue() == 0
+                        || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
+                if (done) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("the aggregator did not catch up in " + timeout);
+        }
+
+        @Override
+        public void close() {
+            streams.close(Duration.ofSeconds(30));
+            admin.close();
+        }
+    }
+}

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedStackExtension.class)
 class TrainerRebalanceIT {
     private static final String T = "trainer-rebalance";
-    private static final long STEPS = 220;
+    private static final long STEPS = 120;
     private static final int INTERVAL = 10;
 
     private static ServiceFleet fleet;

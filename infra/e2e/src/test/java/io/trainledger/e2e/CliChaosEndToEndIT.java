@@ -14,6 +14,7 @@ import io.trainledger.infra.local.TrainLedgerService;
 import io.trainledger.tor.core.detection.DetectionReport;
 import io.trainledger.tor.core.detection.DetectionScore;
 import io.trainledger.tor.core.detection.TypeScore;
+import io.trainledger.tor.aggregator.dashboard.DashboardCheck;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +68,7 @@ class CliChaosEndToEndIT {
                     {"runId": "%s", "method": "PLPP", "dataset": "hue-shift", "shots": 2, "seed": 9, "steps": 300,
                      "batchSize": 16, "contextLength": 4, "contextInit": "a photo of a", "device": "cpu",
                      "checkpoint": {"intervalSteps": 10, "adaptive": false},
-                     "chaos": {"mtbfSeconds": 6, "seed": 77, "maxFaults": 4, "stragglerFactor": 3.0,
+                     "chaos": {"mtbfSeconds": 6, "seed": 77, "maxFaults": 6, "stragglerFactor": 3.0,
                                "stragglerSeconds": 4.0,
                                "mix": {"CRASH": 1.0, "HANG": 1.0, "NAN_LOSS": 1.0, "STRAGGLER": 1.0}}}""", runId);
             HttpResponse<String> submitted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -107,6 +108,21 @@ class CliChaosEndToEndIT {
                 assertThat(audit.exitValue()).as(auditOut).isZero();
                 assertThat(auditOut).contains("identical. The aggregator's report equals the fold of all");
                 E2e.figure(T, "audit", auditOut.strip());
+
+                // the dashboard served by the aggregator, in headless Chromium, against that run
+                String aggregator = endpoints.url(TrainLedgerService.TOR_AGGREGATOR).toString()
+                        .replaceAll("/$", "");
+                try (DashboardCheck browser = DashboardCheck.start()) {
+                    DashboardCheck.RunPage page = browser.openRun(aggregator, runId, Duration.ofMinutes(2));
+                    Path png = browser.screenshot(logs.resolve("dashboard-" + runId + ".png"));
+                    assertThat(page.points("tor-chart")).as("TOR points").isGreaterThanOrEqualTo(2);
+                    assertThat(page.points("loss-chart")).as("loss points").isPositive();
+                    assertThat(page.points("timeline-chart")).as("timeline points").isPositive();
+                    assertThat(page.shownTor()).as("TOR shown").isNotNull().isBetween(0.0, 1.0);
+                    assertThat(page.status()).as("status shown").isNotBlank();
+                    E2e.figure(T, "dashboard", String.format(Locale.ROOT, "points %s, TOR shown %.4f, status %s, %s",
+                            page.points(), page.shownTor(), page.status().strip(), png));
+                }
             }
         } finally {
             long d0 = System.nanoTime();

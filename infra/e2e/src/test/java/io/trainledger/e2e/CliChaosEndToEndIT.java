@@ -68,7 +68,7 @@ class CliChaosEndToEndIT {
                     {"runId": "%s", "method": "PLPP", "dataset": "hue-shift", "shots": 2, "seed": 9, "steps": 300,
                      "batchSize": 16, "contextLength": 4, "contextInit": "a photo of a", "device": "cpu",
                      "checkpoint": {"intervalSteps": 10, "adaptive": false},
-                     "chaos": {"mtbfSeconds": 6, "seed": 77, "maxFaults": 6, "stragglerFactor": 3.0,
+                     "chaos": {"mtbfSeconds": 3, "seed": 97, "maxFaults": 6, "stragglerFactor": 3.0,
                                "stragglerSeconds": 4.0,
                                "mix": {"CRASH": 1.0, "HANG": 1.0, "NAN_LOSS": 1.0, "STRAGGLER": 1.0}}}""", runId);
             HttpResponse<String> submitted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -87,6 +87,11 @@ class CliChaosEndToEndIT {
                 // Verdicts of the last faults may trail the completion by a timeout.
                 Map<FailureType, Long> injected = Runs.payloads(events, FaultInjected.class).stream()
                         .collect(Collectors.groupingBy(FaultInjected::getType, Collectors.counting()));
+                // Seed 97, mean 3 s: the trainer's ChaosSchedule draws, attempt by attempt, HANG; CRASH; STRAGGLER then
+                // NAN_LOSS; HANG; NAN_LOSS, each within 3 s of training into its attempt (long before 300 steps end).
+                assertThat(injected).as("faults injected by the chaos schedule")
+                        .containsOnlyKeys(FailureType.CRASH, FailureType.HANG, FailureType.NAN_LOSS,
+                                FailureType.STRAGGLER);
                 DetectionReport report = await("every injected CRASH, HANG and NAN_LOSS detected")
                         .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2))
                         .until(() -> DetectionScore.defaults().score(ledger.read(runId)), r -> SCORED.stream()

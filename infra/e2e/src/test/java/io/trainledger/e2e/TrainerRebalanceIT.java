@@ -39,6 +39,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedStackExtension.class)
 class TrainerRebalanceIT {
     private static final String T = "trainer-rebalance";
+    /** The trainers' consumer group (trainledger.trainer.group, its default). */
+    private static final String TRAINER_GROUP = "trainledger-trainer";
     private static final long STEPS = 120;
     private static final int INTERVAL = 10;
 
@@ -63,6 +65,24 @@ class TrainerRebalanceIT {
         fleet.startTrainer("trainer-b", false, RestartPolicy.never());
         fleet.awaitReady("trainer-b", Duration.ofMinutes(6));
         fleet.awaitReady("checkpointer", Duration.ofMinutes(3));
+        // Ready is not yet a settled group: runs submitted while trainer-a still owns every partition (or while a
+        // static member of an earlier test class, gone without leaving, still holds some) would all start on one
+        // instance. Wait until the trainers' group is stable with exactly these two members, each owning partitions.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+            await("trainer group stable with trainer-a and trainer-b owning partitions").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> {
+                        var group = admin.describeConsumerGroups(List.of(TRAINER_GROUP)).describedGroups()
+                                .get(TRAINER_GROUP).get();
+                        Set<String> owners = group.members().stream()
+                                .filter(m -> !m.assignment().topicPartitions().isEmpty())
+                                .map(m -> m.groupInstanceId().orElse(m.consumerId()))
+                                .map(id -> id.startsWith("trainer-a") ? "trainer-a"
+                                        : id.startsWith("trainer-b") ? "trainer-b" : id)
+                                .collect(Collectors.toSet());
+                        return group.groupState() == org.apache.kafka.common.GroupState.STABLE
+                                && group.members().size() == 2 && owners.equals(Set.of("trainer-a", "trainer-b"));
+                    });
+        }
     }
 
     @AfterAll

@@ -161,8 +161,7 @@ public class CommandConsumer {
                             LOG.errorf(e, "[run %s] command %s failed", cmd.getRunId(), cmd.getCommandId());
                         }
                     });
-                    c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()),
-                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+                    commit(c, r);
                 }
                 lastPoll = Instant.now();
             }
@@ -176,6 +175,24 @@ public class CommandConsumer {
             runs.stopAll();
         } finally {
             consumer = null;
+        }
+    }
+
+    /**
+     * Commits the offset after {@code r}. A rebalance that begins meanwhile makes the commit fail
+     * (RebalanceInProgressException, or CommitFailedException once the generation moved on); that is not a reason to
+     * give up the group: the record was handled, its offset stays uncommitted, and whoever owns the partition after the
+     * rebalance (completed by the next poll, which also runs the revocation listener) gets it again, which commands
+     * tolerate (idempotent by command id and attempt). A fenced static member is different and still ends the loop.
+     */
+    private static void commit(KafkaConsumer<byte[], byte[]> c, ConsumerRecord<byte[], byte[]> r) {
+        try {
+            c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()),
+                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+        } catch (org.apache.kafka.common.errors.RebalanceInProgressException
+                 | org.apache.kafka.clients.consumer.CommitFailedException e) {
+            LOG.infof("offset %d of %s-%d not committed (%s): redelivered to the partition's next owner if it moves",
+                    r.offset(), r.topic(), r.partition(), e.getClass().getSimpleName());
         }
     }
 

@@ -39,13 +39,11 @@ public final class AuditCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be > 0");
         }
-        StackConnection connection;
-        try {
-            connection = StackConnection.read(data.dataDir());
-        } catch (RuntimeException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+        java.util.Optional<StackConnection> found = data.connection(spec.commandLine().getErr());
+        if (found.isEmpty()) {
             return 1;
         }
+        StackConnection connection = found.get();
         LedgerAudit.Outcome outcome = new LedgerAudit(connection.bootstrapServers(), connection.registry())
                 .audit(runId, Duration.ofSeconds(timeoutSeconds));
         boolean identical = print(spec.commandLine().getOut(), outcome);

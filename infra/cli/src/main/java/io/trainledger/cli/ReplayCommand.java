@@ -38,13 +38,11 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be > 0");
         }
         PrintWriter out = spec.commandLine().getOut();
-        StackConnection connection;
-        try {
-            connection = StackConnection.read(data.dataDir());
-        } catch (RuntimeException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+        java.util.Optional<StackConnection> found = data.connection(spec.commandLine().getErr());
+        if (found.isEmpty()) {
             return 1;
         }
+        StackConnection connection = found.get();
         LedgerReplay.Outcome o;
         try {
             o = new LedgerReplay(connection.bootstrapServers(), connection.registry()).replay(Duration.ofSeconds(timeoutSeconds));

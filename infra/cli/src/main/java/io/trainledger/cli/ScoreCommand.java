@@ -37,13 +37,11 @@ public final class ScoreCommand implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be > 0");
         }
-        StackConnection connection;
-        try {
-            connection = StackConnection.read(data.dataDir());
-        } catch (RuntimeException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+        java.util.Optional<StackConnection> found = data.connection(spec.commandLine().getErr());
+        if (found.isEmpty()) {
             return 1;
         }
+        StackConnection connection = found.get();
         List<RunEvent> ledger = LedgerFollower.readLedger(connection, runId, Duration.ofSeconds(timeoutSeconds));
         if (ledger.isEmpty()) {
             spec.commandLine().getErr().println("No event of run " + runId + " on the ledger.");

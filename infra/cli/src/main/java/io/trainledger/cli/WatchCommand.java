@@ -39,13 +39,11 @@ public final class WatchCommand implements Callable<Integer> {
         if (timeoutSeconds < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--timeout must be >= 0");
         }
-        StackConnection connection;
-        try {
-            connection = StackConnection.read(data.dataDir());
-        } catch (RuntimeException e) {
-            spec.commandLine().getErr().println(e.getMessage());
+        java.util.Optional<StackConnection> found = data.connection(spec.commandLine().getErr());
+        if (found.isEmpty()) {
             return 1;
         }
+        StackConnection connection = found.get();
         try (LedgerFollower follower = new LedgerFollower(connection, runId)) {
             Duration until = timeoutSeconds == 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeoutSeconds);
             RunView view = LiveView.forTerminal(out).follow(follower, new RunView(runId), until, once);

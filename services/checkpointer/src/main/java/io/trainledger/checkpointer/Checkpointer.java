@@ -61,7 +61,8 @@ public class Checkpointer {
         view = new LedgerView(bootstrapServers, registry, "checkpointer-view-" + instance, index,
                 config.pollTimeout(),
                 new AdaptiveController(adaptive, writer, p -> owner[0] != null && owner[0].owns(p), metrics));
-        processor = new SnapshotProcessor(bootstrapServers, registry, config.groupId(),
+        processor = new SnapshotProcessor(bootstrapServers, registry,
+                new SnapshotProcessor.Membership(config.groupId(), config.groupInstanceId(), config.sessionTimeout()),
                 "checkpointer-" + instance, committer, view, config.pollTimeout(), config.retryBackoff(),
                 config.catchUpTimeout());
         owner[0] = processor;
@@ -72,9 +73,10 @@ public class Checkpointer {
         viewThread.start();
         processorThread.start();
         LOG.infof("checkpointer %s: store %s, staging %s, ledger at %s, registry %s, adaptive interval %s, "
-                        + "commit fault hook %s", instance, store.root(),
+                        + "commit fault hook %s, group %s (%s)", instance, store.root(),
                 config.stagingDir().map(Object::toString).orElse("(any file:// path)"), bootstrapServers, registryUrl,
-                config.adaptive().enabled() ? "on" : "off", commitFault.enabled() ? "ENABLED" : "off");
+                config.adaptive().enabled() ? "on" : "off", commitFault.enabled() ? "ENABLED" : "off",
+                config.groupId(), config.groupInstanceId().map(id -> "static member " + id).orElse("dynamic member"));
     }
 
     void stop(@Observes ShutdownEvent shutdown) {

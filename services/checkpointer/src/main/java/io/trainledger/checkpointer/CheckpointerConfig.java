@@ -31,6 +31,22 @@ public interface CheckpointerConfig {
     @WithDefault("trainledger-checkpointer")
     String groupId();
 
+    /**
+     * Static group membership id ({@code group.instance.id}) of the snapshot processor: stable across restarts of
+     * one supervised instance (e.g. {@code checkpointer-1}) and distinct per instance. A restarted process with the
+     * same id gets its partitions back at once instead of after the dead member's session timeout; a second live
+     * process with the same id is fenced by the group coordinator (its loop stops and liveness reports DOWN), so two
+     * checkpointers must never be given one id. Empty: dynamic membership.
+     */
+    Optional<String> groupInstanceId();
+
+    /**
+     * Consumer-group session timeout: how long the partitions of a checkpointer that died (and was not restarted)
+     * wait before the group moves them (the broker allows 6-300 s by default).
+     */
+    @WithDefault("PT10S")
+    Duration sessionTimeout();
+
     /** Consumer poll timeout. */
     @WithDefault("PT0.2S")
     Duration pollTimeout();

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,23 +46,23 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
     private final Duration pollTimeout;
     private final Duration retryBackoff;
     private final Duration catchUpTimeout;
+    private final Membership membership;
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
     private volatile boolean polling;
     private volatile boolean failed;
 
-    public SnapshotProcessor(String bootstrapServers, RegistrySettings registry, String groupId, String clientId,
-                             CheckpointCommitter committer, LedgerView view, Duration pollTimeout,
+    /** How the processor joins its consumer group. */
+    public record Membership(String groupId, Optional<String> groupInstanceId, Duration sessionTimeout) {
+    }
+
+    public SnapshotProcessor(String bootstrapServers, RegistrySettings registry, Membership membership,
+                             String clientId, CheckpointCommitter committer, LedgerView view, Duration pollTimeout,
                              Duration retryBackoff, Duration catchUpTimeout) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        String groupId = membership.groupId();
+        this.membership = membership;
+        this.consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, membership, clientId),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.dlq = new DeadLetterQueue(bootstrapServers, groupId);
         this.decoder = new DeadLetteringDecoder<>(Topics.RUN_EVENTS.valueSerde(registry).deserializer(), dlq);
         this.committer = committer;
@@ -93,9 +95,42 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
             LOG.error("snapshot processor stopped", e);
         } finally {
             polling = false;
-            consumer.close(Duration.ofSeconds(10));
+            // A static member does not leave its group on a plain close (that is what lets a restart take its
+            // partitions back); a stop or a dead loop must hand them over now, not after the session timeout, so the
+            // leave is explicit (KIP-1092). A crash never gets here, and keeps the fast static rejoin.
+            closeLeavingGroup(consumer);
             dlq.close();
         }
+    }
+
+    /** The group consumer's settings: manual commits, read_committed, and the membership (static or dynamic). */
+    static Map<String, Object> consumerConfig(String bootstrapServers, Membership membership, String clientId) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, membership.groupId());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        int sessionMs = (int) membership.sessionTimeout().toMillis();
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionMs);
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, Math.min(3000, sessionMs / 4)));
+        // Static membership: a restarted checkpointer with the same id gets its partitions back at once (no wait
+        // for the dead member's session to expire); see closeLeavingGroup for how a clean stop still leaves.
+        membership.groupInstanceId().ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        return config;
+    }
+
+    /**
+     * Closes the consumer and leaves the group, static member or not. A static member does not leave on a plain
+     * close (that is what lets a restart take its partitions back); a stop, or a loop that died, must hand them over
+     * now rather than after the session timeout, so the leave is explicit (KIP-1092). A crash never gets here and
+     * keeps the fast static rejoin.
+     */
+    static void closeLeavingGroup(Consumer<?, ?> consumer) {
+        consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(10)));
     }
 
     private void process(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {
@@ -150,6 +185,11 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
     /** Records dead-lettered so far. */
     public long deadLettered() {
         return decoder.deadLettered();
+    }
+
+    /** The group membership this processor joined with. */
+    public Membership membership() {
+        return membership;
     }
 
     public boolean healthy() {

@@ -749,6 +749,11 @@ public final class TorLedger {
         return eventsFolded;
     }
 
+    /** The run's status as of the last folded event (the status of {@link #report()}). */
+    public RunStatus status() {
+        return status;
+    }
+
     /** Event time of the report, micros since the epoch, or {@link Long#MIN_VALUE} before any event. */
     public long asOfMicros() {
         return asOfMicros;

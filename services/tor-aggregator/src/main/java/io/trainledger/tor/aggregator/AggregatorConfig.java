@@ -22,6 +22,13 @@ public interface AggregatorConfig {
         @WithDefault("1s")
         Duration minInterval();
 
+        /**
+         * And at most one per run per this much wall-clock time (bounds the report rate while catching up over a
+         * backlog; 50 ms keeps a live step's report latency well under the 250 ms goal).
+         */
+        @WithDefault("50ms")
+        Duration minWallInterval();
+
         /** Wall-clock period of the flush of held-back reports. */
         @WithDefault("1s")
         Duration flushInterval();
@@ -52,7 +59,7 @@ public interface AggregatorConfig {
     }
 
     default TopologySettings topologySettings() {
-        return new TopologySettings(emit().minInterval(), emit().flushInterval(), timeline().maxEvents(),
+        return new TopologySettings(emit().minInterval(), emit().minWallInterval(), emit().flushInterval(), timeline().maxEvents(),
                 timeline().maxSteps());
     }
 }

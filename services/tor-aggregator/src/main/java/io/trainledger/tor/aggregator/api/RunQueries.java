@@ -1,6 +1,7 @@
 package io.trainledger.tor.aggregator.api;
 
 import io.trainledger.tor.aggregator.topology.RunTimeline;
+import io.trainledger.tor.aggregator.topology.TimelineStore;
 import io.trainledger.tor.aggregator.topology.TorTopology;
 import io.trainledger.tor.core.TorLedger;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,12 +39,14 @@ public class RunQueries {
 
     /** The current fold of a run. */
     public QueryResult<TorLedger> ledger(String runId) {
-        return query(TorTopology.LEDGER_STORE, runId, Function.identity());
+        return query(TorTopology.LEDGER_STORE, runId,
+                store -> this.<TorLedger>store(TorTopology.LEDGER_STORE).get(runId));
     }
 
     /** The bounded timeline of a run. */
     public QueryResult<RunTimeline> timeline(String runId) {
-        return query(TorTopology.TIMELINE_STORE, runId, Function.identity());
+        return query(TorTopology.TIMELINE_STORE, runId,
+                store -> TimelineStore.read(this.<byte[]>store(TorTopology.TIMELINE_STORE), runId));
     }
 
     /** Runs folded by this instance, with their current ledgers; empty when the store is not queryable. */
@@ -76,7 +79,11 @@ public class RunQueries {
         return applicationServer;
     }
 
-    private <V, T> QueryResult<T> query(String storeName, String runId, Function<V, T> map) {
+    /**
+     * Answers from the local store if this instance owns {@code runId}, else names the owner; {@code read} reads the
+     * run's value from the local store (null: not found).
+     */
+    private <T> QueryResult<T> query(String storeName, String runId, Function<String, T> read) {
         if (!queryable()) {
             return QueryResult.unavailable("the aggregator is " + streams.state());
         }
@@ -94,8 +101,8 @@ public class RunQueries {
             return QueryResult.elsewhere(owner.host(), owner.port());
         }
         try {
-            V value = this.<V>store(storeName).get(runId);
-            return value == null ? QueryResult.notFound() : QueryResult.found(map.apply(value));
+            T value = read.apply(storeName);
+            return value == null ? QueryResult.notFound() : QueryResult.found(value);
         } catch (InvalidStateStoreException e) {
             return QueryResult.unavailable("store " + storeName + " is not queryable: " + e.getMessage());
         }

@@ -8,10 +8,14 @@ import io.trainledger.events.RunCompleted;
 import io.trainledger.events.RunEvent;
 import io.trainledger.events.RunRejected;
 import io.trainledger.events.RunSubmitted;
+import io.trainledger.tor.RunStatus;
 import io.trainledger.tor.TorReport;
 import io.trainledger.tor.core.TorLedger;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -25,40 +29,55 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Folds each run's ledger events with {@link TorLedger} and forwards the run's {@link TorReport} when it changed,
- * throttled per run: a milestone (submission, attempt start, failure verdict, recovery, end or rejection) always
- * emits; other events emit once at least {@code minReportInterval} of event time has passed since the last emitted
- * report, and otherwise mark the run pending. A wall-clock punctuation emits pending runs every
- * {@code flushInterval}, so a run whose events stop (a crash) still gets its latest report out.
+ * throttled per run on two clocks: a milestone (submission, attempt start, failure verdict, recovery, end or
+ * rejection) always emits; any other event emits once at least {@code minReportInterval} of <em>event time</em> has
+ * passed since the last emitted report (a live run: about one report per second of training) <em>and</em> at least
+ * {@code minReportWallInterval} of wall-clock time (catching up over a backlog, where event time runs thousands of
+ * times faster than the wall clock: a bounded rate per run), and otherwise marks the run pending. A wall-clock
+ * punctuation emits pending runs every {@code flushInterval}, so a run whose events stop (a crash) still gets its
+ * latest report out.
+ *
+ * <p>Hot path: the decoded ledgers of recently active runs stay in memory (always the object last written to the
+ * store), the stores are cached (one RocksDB and changelog write per run and commit, not per event), and the
+ * timeline is kept as small records ({@link TimelineStore}), so an event costs one ledger encoding and a few small
+ * puts. The TOR curve of the timeline is sampled on event time, independent of which reports were emitted, so a
+ * replay builds the same curve.
  */
 final class TorFoldProcessor implements Processor<String, RunEvent, String, TorReport> {
     // SLF4J (Kafka's own logging API), not JBoss Logging: the topology also runs outside Quarkus (LedgerReplay, CLI).
     private static final Logger LOG = LoggerFactory.getLogger(TorFoldProcessor.class);
+    private static final int CACHED_RUNS = 1024;
 
     private final TopologySettings settings;
     private final ReportSink sink;
     private final long minIntervalMicros;
+    private final long minWallIntervalMs;
     /** Runs whose latest fold is not emitted yet; rebuilt from the emit store on (re)start. */
     private final Set<String> pending = new LinkedHashSet<>();
+    /** Wall-clock time of each run's last emitted report (in memory only: after a restart the first report is due). */
+    private final Map<String, Long> lastEmitWallMs = new HashMap<>();
+    /** Kafka timestamp of the latest folded record of each pending run (the stored mark has the first one). */
+    private final Map<String, Long> latestLedgerTimestampMs = new HashMap<>();
+    /**
+     * Decoded ledgers of recently active runs: always the object last put to the store. Dropped on
+     * (re)initialisation, so a task restored after an aborted transaction reads the store again.
+     */
+    private final Map<String, TorLedger> ledgerCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TorLedger> eldest) {
+            return size() > CACHED_RUNS;
+        }
+    };
     private ProcessorContext<String, TorReport> context;
     private KeyValueStore<String, TorLedger> ledgers;
     private KeyValueStore<String, EmitMark> marks;
-    private KeyValueStore<String, RunTimeline> timelines;
-    /**
-     * Deserialized timelines of recently active runs (a long run's timeline is tens of KB: decoding it for every
-     * event dominated the cost). Always the object last put to the store; dropped on (re)initialisation, so a task
-     * restored after an aborted transaction reads the store again.
-     */
-    private final java.util.Map<String, RunTimeline> timelineCache = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, RunTimeline> eldest) {
-            return size() > 256;
-        }
-    };
+    private TimelineStore timelines;
 
     TorFoldProcessor(TopologySettings settings, ReportSink sink) {
         this.settings = settings;
         this.sink = sink;
         this.minIntervalMicros = settings.minReportInterval().toNanos() / 1000;
+        this.minWallIntervalMs = settings.minReportWallInterval().toMillis();
     }
 
     @Override
@@ -66,8 +85,11 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         this.context = context;
         this.ledgers = context.getStateStore(TorTopology.LEDGER_STORE);
         this.marks = context.getStateStore(TorTopology.EMIT_STORE);
-        this.timelines = context.getStateStore(TorTopology.TIMELINE_STORE);
-        timelineCache.clear();
+        this.timelines = new TimelineStore(context.getStateStore(TorTopology.TIMELINE_STORE));
+        ledgerCache.clear();
+        lastEmitWallMs.clear();
+        latestLedgerTimestampMs.clear();
+        pending.clear();
         // A restarted task finds the held-back runs in its (restored) store and flushes them as before.
         try (KeyValueIterator<String, EmitMark> it = marks.all()) {
             while (it.hasNext()) {
@@ -88,58 +110,61 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         if (runId == null || event == null) {
             return;
         }
-        TorLedger ledger = ledgers.get(runId);
+        TorLedger ledger = ledger(runId);
         if (ledger == null) {
             ledger = TorLedger.create();
+            ledgerCache.put(runId, ledger);
         }
         if (!ledger.apply(event)) {
             return; // a duplicate (or nothing the fold can use): the report has not changed
         }
         ledgers.put(runId, ledger);
-
-        RunTimeline timeline = timeline(runId);
-        if (timeline == null) {
-            timeline = RunTimeline.empty();
-            timelineCache.put(runId, timeline);
-        }
-        // The timeline is tens of KB in a long run: rewrite it only when it changed (most steps of a long run fall
-        // off the downsampling stride), not once per event.
-        if (timeline.add(event, settings.timelineMaxEvents(), settings.timelineMaxSteps())) {
-            timelines.put(runId, timeline);
-        }
+        timelines.add(runId, event, settings.timelineMaxEvents(), settings.timelineMaxSteps());
 
         EmitMark mark = marks.get(runId);
+        long now = context.currentSystemTimeMs();
+        Long lastWall = lastEmitWallMs.get(runId);
         boolean due = mark == null || isMilestone(event.getPayload())
-                || ledger.asOfMicros() - mark.lastEmittedAsOfMicros() >= minIntervalMicros;
+                || (ledger.asOfMicros() - mark.lastEmittedAsOfMicros() >= minIntervalMicros
+                && (lastWall == null || now - lastWall >= minWallIntervalMs));
+        boolean ended = isEnded(ledger.status());
+        TorReport report = null;
+        if (due || timelines.torPointDue(runId, ledger.asOfMicros(), ended)) {
+            report = ledger.report();
+            addTorPoint(runId, report, ended);
+        }
         if (due) {
-            emit(runId, ledger, record.timestamp(), record.timestamp(), timeline);
+            emit(runId, ledger, report, record.timestamp(), record.timestamp());
         } else {
-            marks.put(runId, new EmitMark(mark.lastEmittedAsOfMicros(), record.timestamp(), true));
-            pending.add(runId);
+            latestLedgerTimestampMs.put(runId, record.timestamp());
+            if (!mark.pending()) {
+                // Stored once per held-back period (not per event), so that a restarted task flushes it.
+                marks.put(runId, new EmitMark(mark.lastEmittedAsOfMicros(), record.timestamp(), true));
+                pending.add(runId);
+            }
         }
     }
 
     private void flushPending(long wallClockMs) {
         for (String runId : new ArrayList<>(pending)) {
-            TorLedger ledger = ledgers.get(runId);
+            TorLedger ledger = ledger(runId);
             EmitMark mark = marks.get(runId);
             if (ledger == null || mark == null) {
                 pending.remove(runId);
                 continue;
             }
-            emit(runId, ledger, wallClockMs, mark.lastLedgerTimestampMs(), timeline(runId));
+            Long latest = latestLedgerTimestampMs.get(runId);
+            emit(runId, ledger, ledger.report(), wallClockMs, latest == null ? mark.lastLedgerTimestampMs() : latest);
         }
     }
 
-    private void emit(String runId, TorLedger ledger, long recordTimestampMs, long ledgerTimestampMs,
-                      RunTimeline timeline) {
-        TorReport report = ledger.report();
+    private void emit(String runId, TorLedger ledger, TorReport report, long recordTimestampMs,
+                      long ledgerTimestampMs) {
         context.forward(new Record<>(runId, report, recordTimestampMs));
-        if (timeline != null && timeline.addReport(report, settings.timelineMaxSteps())) {
-            timelines.put(runId, timeline);
-        }
         marks.put(runId, new EmitMark(ledger.asOfMicros(), ledgerTimestampMs, false));
         pending.remove(runId);
+        latestLedgerTimestampMs.remove(runId);
+        lastEmitWallMs.put(runId, context.currentSystemTimeMs());
         try {
             sink.emitted(report, ledgerTimestampMs);
         } catch (RuntimeException e) {
@@ -148,21 +173,45 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         }
     }
 
-    private RunTimeline timeline(String runId) {
-        RunTimeline cached = timelineCache.get(runId);
+    private void addTorPoint(String runId, TorReport report, boolean ended) {
+        if (!timelines.torPointDue(runId, ledgerTime(report), ended)) {
+            return;
+        }
+        double windowTor = Double.NaN;
+        long windowSeconds = 0;
+        if (!report.getWindows().isEmpty()) {
+            var w = report.getWindows().get(0);
+            windowTor = w.getTor();
+            windowSeconds = w.getWindowSeconds();
+        }
+        timelines.addTor(runId, new RunTimeline.TorPoint(ledgerTime(report), report.getTor(), windowTor,
+                windowSeconds), settings.timelineMaxSteps());
+    }
+
+    private static long ledgerTime(TorReport report) {
+        return TorLedger.micros(report.getAsOfEventTime());
+    }
+
+    private TorLedger ledger(String runId) {
+        TorLedger cached = ledgerCache.get(runId);
         if (cached != null) {
             return cached;
         }
-        RunTimeline stored = timelines.get(runId);
+        TorLedger stored = ledgers.get(runId);
         if (stored != null) {
-            timelineCache.put(runId, stored);
+            ledgerCache.put(runId, stored);
         }
         return stored;
     }
 
     @Override
     public void close() {
-        timelineCache.clear();
+        ledgerCache.clear();
+        timelines.clearCache();
+    }
+
+    private static boolean isEnded(RunStatus status) {
+        return status == RunStatus.COMPLETED || status == RunStatus.CANCELLED || status == RunStatus.REJECTED;
     }
 
     /** Events that change a run's status or end it: always reported at once. */

@@ -4,6 +4,7 @@ import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.Topics;
 import io.trainledger.tor.TorReport;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
@@ -15,9 +16,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * trainledger.run-events --(runId, RunEvent)--> TorFoldProcessor --(runId, TorReport)--> trainledger.tor
- *                                                 | tor-ledgers   (TorLedger bytes per run)
- *                                                 | tor-emits     (throttle marks per run)
- *                                                 | run-timelines (bounded timeline per run)
+ *                                                 | tor-ledgers          (TorLedger bytes per run)
+ *                                                 | tor-emits            (throttle marks per run)
+ *                                                 | run-timeline-records (bounded timeline per run, as records)
  * </pre>
  *
  * The ledger is already keyed and partitioned by run id, so the fold needs no repartition: every event of a run
@@ -28,8 +29,12 @@ public final class TorTopology {
     public static final String LEDGER_STORE = "tor-ledgers";
     /** Throttle state per run: {@link EmitMark}. */
     public static final String EMIT_STORE = "tor-emits";
-    /** Bounded timeline per run: {@link RunTimeline}. Queryable. */
-    public static final String TIMELINE_STORE = "run-timelines";
+    /**
+     * Bounded timeline per run as small records ({@link TimelineStore}; read with {@link TimelineStore#read}).
+     * Queryable. (Named apart from the earlier one-record-per-run "run-timelines" store, whose changelog holds another
+     * format.)
+     */
+    public static final String TIMELINE_STORE = "run-timeline-records";
     /** Name of the processor node (stable, so that internal topic names never change). */
     public static final String FOLD_NODE = "tor-fold";
 
@@ -55,12 +60,15 @@ public final class TorTopology {
      */
     public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
                              TopologySettings settings, ReportSink sink, String reportTopic) {
+        // Cached stores: a run's value is written to RocksDB and its changelog once per commit, not once per event
+        // (a busy run changes its ledger with every step). Under exactly_once_v2 the cache is flushed before each
+        // commit, so the changelog still matches the committed input offsets.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
-                Topics.RUN_EVENTS.keySerde(), TorLedgerSerde.create()));
+                Topics.RUN_EVENTS.keySerde(), TorLedgerSerde.create()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EMIT_STORE),
-                Topics.RUN_EVENTS.keySerde(), EmitMark.serde()));
+                Topics.RUN_EVENTS.keySerde(), EmitMark.serde()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMELINE_STORE),
-                Topics.RUN_EVENTS.keySerde(), RunTimeline.serde()));
+                Topics.RUN_EVENTS.keySerde(), Serdes.ByteArray()).withCachingEnabled());
 
         builder.stream(Topics.RUN_EVENTS.name(), Consumed.with(Topics.RUN_EVENTS.keySerde(), ledgerSerde)
                         .withName("ledger-source"))

@@ -54,7 +54,7 @@ class TorTopologyTest {
         Path shm = Path.of("/dev/shm");
         stateDir = Files.isDirectory(shm) && Files.isWritable(shm)
                 ? Files.createTempDirectory(shm, "tor-topology-test") : tempDir;
-        open(new TopologySettings(Duration.ofSeconds(10), Duration.ofSeconds(1), 6, 8));
+        open(new TopologySettings(Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(1), 6, 8));
     }
 
     private void open(TopologySettings settings) {
@@ -138,6 +138,72 @@ class TorTopologyTest {
     }
 
     @Test
+    void aBacklogIsThrottledByWallClockTooButMilestonesAreNot() {
+        driver.close();
+        open(new TopologySettings(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(10), 6, 8));
+        RunEventFactory f = new RunEventFactory("run-h", 7);
+        pipe(f.submitted(T0, 1.0, 100, 10));                  // first report of the run: emitted
+        pipe(f.attemptStarted(T0 + S, 1, null, 0, 0));       // milestone: emitted
+        for (int i = 1; i <= 10; i++) {                       // 1 s of event time apart, but no wall time passes
+            pipe(f.step(T0 + (1 + i) * S, 1, i, S));
+        }
+        assertThat(tor.readValuesToList()).extracting(TorReport::getPreservedSteps).containsExactly(0L, 0L);
+
+        driver.advanceWallClockTime(Duration.ofMillis(100));  // the wall-clock interval has passed (no flush yet)
+        assertThat(tor.isEmpty()).isTrue();
+        pipe(f.step(T0 + 12 * S, 1, 11, S));
+        assertThat(tor.readValuesToList()).extracting(TorReport::getPreservedSteps).containsExactly(11L);
+
+        pipe(f.step(T0 + 13 * S, 1, 12, S));                 // within 100 ms of wall time again: held back
+        assertThat(tor.isEmpty()).isTrue();
+        pipe(f.failureDetected(T0 + 20 * S, 1, FailureType.HANG, T0 + 13 * S, 12));  // milestone: at once
+        assertThat(tor.readValuesToList()).extracting(TorReport::getStatus).containsExactly(RunStatus.RECOVERING);
+    }
+
+    @Test
+    void theTorCurveIsSampledOnEventTimeWhateverReportsWereEmitted() {
+        driver.close();
+        // Wall-clock throttle of an hour: only milestones are emitted, yet the curve has a point per second.
+        open(new TopologySettings(Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(1), 1000, 512));
+        List<RunEvent> log = FailureSimulator.builder().seed(5).runId("run-g").steps(200).idealStepSeconds(0.5)
+                .checkpointEverySteps(25).checkpointStall(Distribution.constant(0.4))
+                .commitLag(Distribution.constant(0.3))
+                .failure(FailureType.CRASH, 40, Distribution.constant(5), Distribution.constant(3))
+                .duplicates(0.05).build().events();
+        log.forEach(this::pipe);
+
+        // The curve as specified, from the folds of the ledger's prefixes: a point when the first second of event
+        // time since the last point has passed, or the run has ended; the same instant keeps the newest.
+        TorLedger prefix = TorLedger.create();
+        List<RunTimeline.TorPoint> expected = new ArrayList<>();
+        long last = 0;
+        for (RunEvent e : log) {
+            if (!prefix.apply(e)) {
+                continue;
+            }
+            TorReport r = prefix.report();
+            long t = TorLedger.micros(r.getAsOfEventTime());
+            boolean ended = r.getStatus() == RunStatus.COMPLETED;
+            if (expected.isEmpty() || ended || t - last >= S) {
+                RunTimeline.TorPoint p = new RunTimeline.TorPoint(t, r.getTor(), r.getWindows().get(0).getTor(),
+                        r.getWindows().get(0).getWindowSeconds());
+                if (!expected.isEmpty() && expected.get(expected.size() - 1).eventTimeMicros() == t) {
+                    expected.set(expected.size() - 1, p);
+                } else {
+                    expected.add(p);
+                    last = t;
+                }
+            }
+        }
+        RunTimeline tl = TimelineStore.read(driver.getKeyValueStore(TorTopology.TIMELINE_STORE), "run-g");
+        assertThat(expected).hasSizeGreaterThan(90);
+        assertThat(tl.tor()).isEqualTo(expected);
+        List<TorReport> emitted = tor.readValuesToList();
+        assertThat(emitted.size()).isLessThan(expected.size() / 4);
+        assertThat(TorAudit.compare(TorLedger.fold(log).report(), emitted.get(emitted.size() - 1))).isEmpty();
+    }
+
+    @Test
     void wallClockPunctuationFlushesAHeldBackReport() {
         RunEventFactory f = new RunEventFactory("run-c", 3);
         pipe(f.submitted(T0, 1.0, 100, 10));
@@ -183,7 +249,7 @@ class TorTopologyTest {
             }
         }
         pipe(f.failureDetected(T0 + 30 * S, 1, FailureType.NAN_LOSS, T0 + 20 * S, 19));
-        RunTimeline tl = driver.<String, RunTimeline>getKeyValueStore(TorTopology.TIMELINE_STORE).get("run-e");
+        RunTimeline tl = TimelineStore.read(driver.getKeyValueStore(TorTopology.TIMELINE_STORE), "run-e");
 
         // 7 milestones (submitted, attempt, 4 snapshots, failure) with room for 6: the oldest is dropped.
         assertThat(tl.events()).hasSize(6);
@@ -195,10 +261,11 @@ class TorTopologyTest {
         assertThat(tl.stepStride()).isEqualTo(4);
         assertThat(tl.steps()).extracting(RunTimeline.StepPoint::step).containsExactly(4L, 8L, 12L, 16L, 20L);
         assertThat(tl.steps().get(4).loss()).isNaN();
-        // The store serde round-trips.
-        RunTimeline copy = RunTimeline.fromBytes(tl.toBytes());
-        assertThat(copy.events()).isEqualTo(tl.events());
-        assertThat(copy.steps()).hasSameSizeAs(tl.steps());
+        // The curve's points survive the store's encoding (NaN included).
+        assertThat(tl.steps().get(0)).isEqualTo(new RunTimeline.StepPoint(4, 1, T0 + 5 * S, 0.25, S, 0.5,
+                0.25, 0, 0, 0));
+        // Only the run's own records: another run's timeline is separate, and an unknown run has none.
+        assertThat(TimelineStore.read(driver.getKeyValueStore(TorTopology.TIMELINE_STORE), "run-")).isNull();
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.trainledger.events.FaultInjected;
 import io.trainledger.events.RunCancelled;
 import io.trainledger.events.RunCompleted;
 import io.trainledger.events.RunConfig;
-import io.trainledger.events.StepCompleted;
 import io.trainledger.plpp.EvaluationResult;
 import io.trainledger.plpp.PlppConfig;
 import io.trainledger.plpp.PlppEnvironment;
@@ -250,13 +249,12 @@ final class RunAttempt implements Runnable {
             nanPending = false;
             step = r.step() + 1;
             epoch = r.epoch();
-            lastStepTime = Instant.now();
-            services.metrics().step(stepNanos);
-            services.writer().append(event(StepCompleted.newBuilder()
-                    .setStep(step).setEpoch(r.epoch()).setStepNanos(stepNanos).setLoss(loss)
-                    .setCeLoss(r.ceLoss()).setPplLoss(orZero(r.pplLoss())).setIpplLoss(orZero(r.ipplLoss()))
-                    .setKgLoss(orZero(r.kgLoss())).setAccuracy(r.accuracy()).setSamples(r.samples()).setLr(r.lr())
-                    .build()));
+            Instant ended = Instant.now();
+            lastStepTime = ended;
+            // The step thread's whole share of the event: a record of primitives, enqueued without waking anyone.
+            services.writer().stepCompleted(new StepFacts(runId, attempt, ended, step, r.epoch(), stepNanos, loss,
+                    r.ceLoss(), orZero(r.pplLoss()), orZero(r.ipplLoss()), orZero(r.kgLoss()), r.accuracy(),
+                    r.samples(), r.lr()));
             if (!Double.isFinite(loss)) {
                 // The state behind a non-finite loss is never snapshotted: the attempt stops here and waits for the
                 // RestartRun that rolls it back to the last committed checkpoint.

@@ -42,6 +42,14 @@ public interface TrainerConfig {
     @WithDefault("PT0.5S")
     Duration heartbeatInterval();
 
+    /**
+     * How long a StepCompleted may wait on the trainer before it is sent: the ledger emitter drains its queue this
+     * often instead of being woken by every step (see LedgerEmitter). Snapshots and other awaited events are sent at
+     * once.
+     */
+    @WithDefault("PT0.02S")
+    Duration ledgerDrainPeriod();
+
     /** How long the snapshot event may take to be acknowledged before the attempt fails. */
     @WithDefault("PT30S")
     Duration snapshotAckTimeout();

@@ -4,6 +4,7 @@ import io.trainledger.events.CheckpointSnapshotted;
 import io.trainledger.events.Heartbeat;
 import io.trainledger.events.RunEvent;
 import io.trainledger.events.StepCompleted;
+import ai.djl.pytorch.jni.JniUtils;
 import io.trainledger.infra.local.EmbeddedStack;
 import io.trainledger.infra.local.StackSettings;
 import io.trainledger.plpp.PlppConfig;
@@ -15,6 +16,11 @@ import io.trainledger.plpp.TaskData;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.RunEvents;
 import io.trainledger.schemas.Topics;
+import io.trainledger.trainer.LedgerEmitter;
+import io.trainledger.trainer.StepFacts;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -41,17 +47,22 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The trainer's overheads on a real PLPP run against a real embedded broker and registry, each against a baseline
  * measured in the same run:
  * <ol>
- *   <li>Event emission + heartbeats: two trainers of the same config and seed (identical arithmetic) step in
- *       alternating blocks, one bare (baseline), one doing what the trainer service does per step (a StepCompleted
- *       envelope sent asynchronously through the registry serde with the service's producer settings, and a
- *       heartbeat thread beating every 500 ms). Reported: the on-thread emission time per step and the wall-clock
- *       ratio of the blocks.</li>
+ *   <li>Event emission + heartbeats: three trainers of the same config and seed (identical arithmetic) step in
+ *       rotating blocks: one bare (baseline); one emitting as the trainer service does now, through the trainer's
+ *       own {@code LedgerEmitter} (the step thread enqueues a {@code StepFacts}; the emitter thread drains every
+ *       20 ms, builds the envelopes and sends), with a heartbeat thread beating every 500 ms; and one with the
+ *       previous hand-off (envelope built on the step thread, one executor task per event, which wakes the emitter
+ *       thread every step). Reported per arm: wall-clock time per step, CPU time of the step thread per step, time
+ *       spent in the hand-off, and the CPU time of this process, of the broker process and of the registry process
+ *       per step, and the machine's busy CPU (all processes, from /proc/stat), so a wall-clock difference can be
+ *       told apart from work the trainer does.</li>
  *   <li>Blocking snapshot stall: TrainingState to bytes, staged as the trainer does (temp file, fsync, atomic
  *       rename), sha256, CheckpointSnapshotted sent and acknowledged; as a fraction of the training time between
  *       two snapshots (interval x the baseline's mean step time).</li>
  * </ol>
  * Arguments: {@code [blockSteps=50] [blocks=6] [snapshots=20] [dataDir]} (dataDir holds the backbone cache; default
- * {@code bench/stack/target/bench-data}). Single libtorch thread, as the trainer runs.
+ * {@code bench/stack/target/bench-data}). One libtorch intra-op and one inter-op thread in every arm, as the trainer
+ * runs ({@code trainledger.trainer.torch-threads=1}); the count libtorch reports is printed.
  */
 public final class TrainerOverheadBenchmark {
     private static final int[] INTERVALS = {10, 25, 50, 100};
@@ -90,17 +101,35 @@ public final class TrainerOverheadBenchmark {
                  PlppTrainer emitting = env.trainer(task, config);
                  PlppTrainer inline = env.trainer(task, config)) {
                 String runId = "bench-" + UUID.randomUUID();
-                Emitter emitter = new Emitter(runId, events, beats);
-                // Warm-up: JIT, libtorch allocator, serde schema registration.
-                for (int i = 0; i < 20; i++) {
+                System.out.printf("libtorch threads: intra-op %d, inter-op %d%n", JniUtils.getNumThreads(),
+                        JniUtils.getNumInteropThreads());
+                LedgerEmitter ledger = new LedgerEmitter(new KafkaProducer<>(producerConfig(bootstrap, "emitter"),
+                        Topics.RUN_EVENTS.keySerde().serializer(), Topics.RUN_EVENTS.valueSerde(registry).serializer()),
+                        RunEvents.source("trainer", "bench"), Duration.ofMillis(20), 10_000,
+                        LedgerEmitter.Listener.NONE, TrainerOverheadBenchmark.class.getClassLoader());
+                Emitter emitter = new Emitter(runId, events, beats, ledger);
+                // Warm-up: libtorch allocator, serde schema registration, and the JIT of the emission paths. A
+                // trainer service runs for hours: its Kafka and Avro code is compiled long before a measured step,
+                // so the emission paths are warmed by a few thousand events (the parts measurement) first.
+                for (int i = 0; i < 40; i++) {
                     bare.step();
-                    emitter.emitAsync(emitting.step());
-                    emitter.emitInline(inline.step());
+                    emitter.emitTrainer(emitting.step());
+                    emitter.emitPrevious(inline.step());
                 }
-                events.flush();
-                emission(blockSteps, blocks, bare, emitting, inline, emitter);
-                emissionParts(emitter, registry, inline.step());
+                StepResult sample = inline.step();
+                emissionParts(emitter, registry, sample);
+                for (int i = 0; i < 5000; i++) {
+                    emitter.emitTrainer(sample);
+                    emitter.emitPrevious(sample);
+                }
+                ledger.flush();
+                emitter.flushPrevious();
+                bare.step(); // the three trainers at the same step again (inline made the sample)
+                emitting.step();
+                Processes processes = new Processes(stack.brokerProcess().pid(), stack.registryProcess().pid());
+                emission(blockSteps, blocks, bare, emitting, inline, emitter, processes);
                 emitter.close();
+                ledger.close();
                 stall(snapshots, bare, events, runId, data.resolve("staging"));
             }
         } finally {
@@ -108,66 +137,283 @@ public final class TrainerOverheadBenchmark {
         }
     }
 
+    private static final String[] ARMS = {"baseline (bare step)", "trainer now (LedgerEmitter: enqueue, drained "
+            + "every 20 ms)", "previous hand-off (envelope on the step thread, one executor task per event)",
+            "control (bare step, another thread of this JVM spinning on the second core)"};
+    private static final int N_ARMS = ARMS.length;
+
     private static void emission(int blockSteps, int blocks, PlppTrainer bare, PlppTrainer emitting,
-                                 PlppTrainer inline, Emitter emitter) throws Exception {
-        long[] total = new long[3];
-        long[] onThread = new long[3];
-        List<Double> asyncRatios = new ArrayList<>();
-        List<Double> inlineRatios = new ArrayList<>();
-        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+                                 PlppTrainer previous, Emitter emitter, Processes processes) throws Exception {
+        Usage[] total = new Usage[N_ARMS];
+        List<List<Double>> ratios = new ArrayList<>();
+        List<List<Double>> cpuRatios = new ArrayList<>();
+        for (int arm = 0; arm < N_ARMS; arm++) {
+            total[arm] = new Usage();
+            ratios.add(new ArrayList<>());
+            cpuRatios.add(new ArrayList<>());
+        }
+        ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(
+                r -> new Thread(r, "bench-heartbeats"));
+        List<Long> handOffs = new ArrayList<>();
         try {
             for (int b = 0; b < blocks; b++) {
-                long[] t = new long[3];
-                long[] e = new long[3];
+                Usage[] block = new Usage[N_ARMS];
+                double load = load();
                 // Arms in a rotating order so that drifts in machine load do not favour one of them.
-                for (int k = 0; k < 3; k++) {
-                    int arm = (b + k) % 3;
-                    PlppTrainer trainer = arm == 0 ? bare : arm == 1 ? emitting : inline;
-                    var beating = arm == 0 ? null
-                            : heartbeat.scheduleAtFixedRate(emitter::beat, 0, 500, TimeUnit.MILLISECONDS);
-                    long t0 = System.nanoTime();
+                for (int k = 0; k < N_ARMS; k++) {
+                    int arm = (b + k) % N_ARMS;
+                    // The control arm steps the bare trainer too: the same arithmetic as the baseline.
+                    PlppTrainer trainer = arm == 1 ? emitting : arm == 2 ? previous : bare;
+                    var beating = arm == 1 || arm == 2
+                            ? heartbeat.scheduleAtFixedRate(emitter::beat, 0, 500, TimeUnit.MILLISECONDS) : null;
+                    Spinner spinner = arm == 3 ? Spinner.start() : null;
+                    Usage u = Usage.start(processes);
+                    long handOff = 0;
                     for (int i = 0; i < blockSteps; i++) {
                         StepResult r = trainer.step();
-                        if (arm != 0) {
+                        if (arm == 1 || arm == 2) {
                             long s0 = System.nanoTime();
                             if (arm == 1) {
-                                emitter.emitAsync(r);
+                                emitter.emitTrainer(r);
                             } else {
-                                emitter.emitInline(r);
+                                emitter.emitPrevious(r);
                             }
-                            e[arm] += System.nanoTime() - s0;
+                            long h = System.nanoTime() - s0;
+                            handOff += h;
+                            if (arm == 1) {
+                                handOffs.add(h);
+                            }
                         }
                     }
-                    t[arm] = System.nanoTime() - t0;
                     if (beating != null) {
                         beating.cancel(false);
                     }
+                    // What the arm caused after its last step (the drain, the acknowledgements) is charged to it.
+                    if (arm == 1) {
+                        emitter.ledger.flush();
+                    } else if (arm == 2) {
+                        emitter.flushPrevious();
+                    }
+                    block[arm] = u.stop(processes, handOff);
+                    if (spinner != null) {
+                        spinner.stop();
+                    }
+                    total[arm].add(block[arm]);
                 }
-                for (int arm = 0; arm < 3; arm++) {
-                    total[arm] += t[arm];
-                    onThread[arm] += e[arm];
+                for (int arm = 1; arm < N_ARMS; arm++) {
+                    ratios.get(arm).add((double) block[arm].wall / block[0].wall);
+                    cpuRatios.get(arm).add((double) block[arm].threadCpu / block[0].threadCpu);
                 }
-                asyncRatios.add((double) t[1] / t[0]);
-                inlineRatios.add((double) t[2] / t[0]);
-                System.out.printf("  block %d: bare %.2f ms/step | emitter thread %.2f ms/step (on step thread %.3f) "
-                                + "| send on step thread %.2f ms/step (on step thread %.3f)%n", b + 1,
-                        t[0] / 1e6 / blockSteps, t[1] / 1e6 / blockSteps, e[1] / 1e6 / blockSteps,
-                        t[2] / 1e6 / blockSteps, e[2] / 1e6 / blockSteps);
+                StringBuilder line = new StringBuilder(String.format("  block %d (load %.1f): wall | step-thread CPU | "
+                        + "hand-off per step:", b + 1, load));
+                for (int arm = 0; arm < N_ARMS; arm++) {
+                    line.append(String.format(" [%d] %.2f ms | %.2f ms | %.1f us", arm, block[arm].wall / 1e6 / blockSteps,
+                            block[arm].threadCpu / 1e6 / blockSteps, block[arm].handOff / 1e3 / blockSteps));
+                }
+                System.out.println(line);
             }
         } finally {
             heartbeat.shutdownNow();
         }
         int steps = blockSteps * blocks;
-        System.out.printf("EMISSION (what the trainer does now: envelope on the step thread, serialise + send on one "
-                        + "emitter thread): %.2f vs baseline %.2f ms/step, wall-clock ratio %.4f (median of blocks "
-                        + "%.4f); on the step thread %.4f ms/step = %.3f%% of the baseline step%n",
-                total[1] / 1e6 / steps, total[0] / 1e6 / steps, (double) total[1] / total[0], median(asyncRatios),
-                onThread[1] / 1e6 / steps, 100.0 * onThread[1] / total[0]);
-        System.out.printf("EMISSION (previous design: serialise + send on the step thread): %.2f ms/step, wall-clock "
-                        + "ratio %.4f (median of blocks %.4f); on the step thread %.4f ms/step = %.3f%%; %d heartbeats%n",
-                total[2] / 1e6 / steps, (double) total[2] / total[0], median(inlineRatios),
-                onThread[2] / 1e6 / steps, 100.0 * onThread[2] / total[0], emitter.beats);
-        lastStepNanos = (double) total[0] / steps;
+        Usage base = total[0];
+        for (int arm = 0; arm < N_ARMS; arm++) {
+            Usage u = total[arm];
+            System.out.printf("ARM [%d] %s: wall %.3f ms/step; step thread CPU %.3f ms/step, hand-off %.2f us/step; CPU per "
+                            + "step: this JVM %.3f ms, broker %.3f ms, registry %.3f ms, whole machine %.3f ms%n",
+                    arm, ARMS[arm], u.wall / 1e6 / steps, u.threadCpu / 1e6 / steps, u.handOff / 1e3 / steps,
+                    u.processCpu / 1e6 / steps, u.brokerCpu / 1e6 / steps, u.registryCpu / 1e6 / steps,
+                    u.machineBusy / 1e6 / steps);
+        }
+        for (int arm = 1; arm < N_ARMS; arm++) {
+            Usage u = total[arm];
+            System.out.printf("%s [%d] %s: wall-clock ratio %.4f (median of blocks %.4f); step-thread CPU ratio "
+                            + "%.4f (median of blocks %.4f; %+.4f ms/step = %+.3f%% of the baseline step's CPU); hand-off on the step thread "
+                            + "%.2f us/step = %.3f%% of the baseline step; extra CPU per step: this JVM %+.3f ms, "
+                            + "broker %+.3f ms, registry %+.3f ms%n", arm == 3 ? "CONTROL" : "EMISSION", arm,
+                    ARMS[arm], (double) u.wall / base.wall,
+                    median(ratios.get(arm)), (double) u.threadCpu / base.threadCpu, median(cpuRatios.get(arm)),
+                    (u.threadCpu - base.threadCpu) / 1e6 / steps, 100.0 * (u.threadCpu - base.threadCpu) / base.threadCpu,
+                    u.handOff / 1e3 / steps, 100.0 * u.handOff / base.wall,
+                    (u.processCpu - base.processCpu) / 1e6 / steps, (u.brokerCpu - base.brokerCpu) / 1e6 / steps,
+                    (u.registryCpu - base.registryCpu) / 1e6 / steps);
+        }
+        for (int arm = 0; arm < N_ARMS; arm++) {
+            StringBuilder line = new StringBuilder(String.format("CPU BY THREAD [%d] ms/step:", arm));
+            total[arm].byGroup.forEach((g, nanos) -> line.append(String.format(" %s %.3f,", g, nanos / 1e6 / steps)));
+            long java = total[arm].byGroup.values().stream().mapToLong(Long::longValue).sum();
+            line.append(String.format(" not Java threads (JIT compiler, GC) %.3f", (total[arm].processCpu - java) / 1e6
+                    / steps));
+            System.out.println(line);
+        }
+        long[] sorted = handOffs.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("HAND-OFF [1] per step: median %.2f us, p90 %.2f us, p99 %.2f us, max %.1f us (%d steps)%n",
+                sorted[sorted.length / 2] / 1e3, sorted[(int) (sorted.length * 0.9)] / 1e3,
+                sorted[(int) (sorted.length * 0.99)] / 1e3, sorted[sorted.length - 1] / 1e3, sorted.length);
+        System.out.printf("%d heartbeats%n", emitter.beats);
+        lastStepNanos = (double) base.wall / steps;
+    }
+
+    /**
+     * A thread that keeps the second core busy with register-only arithmetic (no allocation, no shared memory): what
+     * any co-running work costs the step thread on this machine, with no Kafka involved.
+     */
+    static final class Spinner {
+        private volatile boolean running = true;
+        private final Thread thread = new Thread(this::spin, "bench-spinner");
+        static volatile long sink;
+
+        static Spinner start() {
+            Spinner s = new Spinner();
+            s.thread.setDaemon(true);
+            s.thread.start();
+            return s;
+        }
+
+        private void spin() {
+            long x = 88172645463325252L;
+            while (running) {
+                for (int i = 0; i < 100_000; i++) {
+                    x ^= x << 13;
+                    x ^= x >>> 7;
+                    x ^= x << 17;
+                }
+            }
+            sink = x;
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+    }
+
+    /** The broker's and the registry's processes, for their CPU time. */
+    record Processes(long broker, long registry) {
+        long brokerCpu() {
+            return cpuOf(broker);
+        }
+
+        long registryCpu() {
+            return cpuOf(registry);
+        }
+
+        private static long cpuOf(long pid) {
+            return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+        }
+    }
+
+    /** Wall-clock and CPU time of one arm's block (or their sums), in nanoseconds. */
+    static final class Usage {
+        long wall;
+        long threadCpu;
+        long handOff;
+        long processCpu;
+        long brokerCpu;
+        long registryCpu;
+        long machineBusy;
+        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+        private java.util.Map<Long, Long> threadStart = java.util.Map.of();
+        private java.util.Map<Long, String> names = java.util.Map.of();
+
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+        static Usage start(Processes p) {
+            Usage u = new Usage();
+            u.machineBusy = machineBusyNanos();
+            u.snapshotThreads();
+            u.brokerCpu = p.brokerCpu();
+            u.registryCpu = p.registryCpu();
+            u.processCpu = OS.getProcessCpuTime();
+            u.threadCpu = THREADS.getCurrentThreadCpuTime();
+            u.wall = System.nanoTime();
+            return u;
+        }
+
+        Usage stop(Processes p, long handOffNanos) {
+            Usage d = new Usage();
+            d.wall = System.nanoTime() - wall;
+            d.threadCpu = THREADS.getCurrentThreadCpuTime() - threadCpu;
+            d.processCpu = OS.getProcessCpuTime() - processCpu;
+            d.brokerCpu = p.brokerCpu() - brokerCpu;
+            d.registryCpu = p.registryCpu() - registryCpu;
+            d.machineBusy = machineBusyNanos() - machineBusy;
+            d.handOff = handOffNanos;
+            java.util.Map<Long, Long> now = new java.util.HashMap<>();
+            java.util.Map<Long, String> nowNames = new java.util.HashMap<>();
+            cpuOfThreads(now, nowNames);
+            now.forEach((id, cpu) -> d.byGroup.merge(group(nowNames.get(id)), cpu - threadStart.getOrDefault(id, 0L),
+                    Long::sum));
+            // Threads that ended during the block: their CPU is counted up to the start only (none do here).
+            return d;
+        }
+
+        private void snapshotThreads() {
+            java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+            java.util.Map<Long, String> n = new java.util.HashMap<>();
+            cpuOfThreads(cpu, n);
+            threadStart = cpu;
+            names = n;
+        }
+
+        private static void cpuOfThreads(java.util.Map<Long, Long> cpu, java.util.Map<Long, String> names) {
+            for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                if (info != null) {
+                    long c = THREADS.getThreadCpuTime(info.getThreadId());
+                    if (c >= 0) {
+                        cpu.put(info.getThreadId(), c);
+                        names.put(info.getThreadId(), info.getThreadName());
+                    }
+                }
+            }
+        }
+
+        /** Which part of the emission a thread belongs to. */
+        private static String group(String name) {
+            if (name == null) {
+                return "other Java";
+            } else if (name.equals("main")) {
+                return "step thread";
+            } else if (name.equals("trainer-ledger-emitter")) {
+                return "LedgerEmitter";
+            } else if (name.equals("bench-previous-emitter")) {
+                return "previous emitter";
+            } else if (name.startsWith("kafka-producer-network-thread")) {
+                return "producer I/O";
+            } else if (name.equals("bench-heartbeats")) {
+                return "heartbeats";
+            } else if (name.equals("bench-spinner")) {
+                return "spinner";
+            }
+            return "other Java";
+        }
+
+        void add(Usage o) {
+            o.byGroup.forEach((g, c) -> byGroup.merge(g, c, Long::sum));
+            wall += o.wall;
+            threadCpu += o.threadCpu;
+            handOff += o.handOff;
+            processCpu += o.processCpu;
+            brokerCpu += o.brokerCpu;
+            registryCpu += o.registryCpu;
+            machineBusy += o.machineBusy;
+        }
+
+        /** Busy CPU time of the whole machine (user + nice + system + irq + softirq + steal), from /proc/stat. */
+        static long machineBusyNanos() {
+            try {
+                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long busy = 0;
+                for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                    busy += Long.parseLong(f[i]);
+                }
+                return busy * 10_000_000L; // USER_HZ = 100
+            } catch (Exception e) {
+                return 0;
+            }
+        }
     }
 
     private static double median(List<Double> values) {
@@ -195,7 +441,7 @@ public final class TrainerOverheadBenchmark {
         }
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            emitter.emitInline(r);
+            emitter.send(emitter.envelope(r));
         }
         long send = System.nanoTime() - t0;
         System.out.printf("EMISSION PARTS (tight loop of %d): envelope %.1f us, serialize %.1f us, whole async send "
@@ -252,19 +498,25 @@ public final class TrainerOverheadBenchmark {
         return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** What the trainer service does per step and per heartbeat period. */
+    /** What the trainer service does per step and per heartbeat period, now and in the previous design. */
     private static final class Emitter {
         private final String runId;
         private final KafkaProducer<String, RunEvent> events;
         private final KafkaProducer<String, Heartbeat> heartbeats;
+        final LedgerEmitter ledger;
+        private final java.util.concurrent.ExecutorService previous = Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "bench-previous-emitter"));
         private volatile long step;
+        private volatile Instant lastStepTime;
         private long sequence;
         long beats;
 
-        Emitter(String runId, KafkaProducer<String, RunEvent> events, KafkaProducer<String, Heartbeat> heartbeats) {
+        Emitter(String runId, KafkaProducer<String, RunEvent> events, KafkaProducer<String, Heartbeat> heartbeats,
+                LedgerEmitter ledger) {
             this.runId = runId;
             this.events = events;
             this.heartbeats = heartbeats;
+            this.ledger = ledger;
         }
 
         RunEvent envelope(StepResult r) {
@@ -274,22 +526,28 @@ public final class TrainerOverheadBenchmark {
                     .setAccuracy(r.accuracy()).setSamples(r.samples()).setLr(r.lr()).build());
         }
 
-        private final java.util.concurrent.ExecutorService thread = Executors.newSingleThreadExecutor();
-
-        /** As the trainer's LedgerWriter: the envelope here, serialisation and send on the emitter thread. */
-        void emitAsync(StepResult r) {
+        /** As RunAttempt does now: the step's end time and a StepFacts handed to the trainer's LedgerEmitter. */
+        void emitTrainer(StepResult r) {
             step = r.step() + 1;
+            Instant ended = Instant.now();
+            lastStepTime = ended;
+            ledger.stepCompleted(new StepFacts(runId, 1, ended, r.step() + 1, r.epoch(), r.stepNanos(), r.loss(),
+                    r.ceLoss(), r.pplLoss(), r.ipplLoss(), r.kgLoss(), r.accuracy(), r.samples(), r.lr()));
+        }
+
+        /** The previous design (until this commit): envelope on the step thread, one executor task per event. */
+        void emitPrevious(StepResult r) {
+            step = r.step() + 1;
+            lastStepTime = Instant.now();
             RunEvent e = envelope(r);
-            thread.execute(() -> send(e));
+            previous.execute(() -> send(e));
         }
 
-        /** The previous design: serialisation and send on the step thread. */
-        void emitInline(StepResult r) {
-            step = r.step() + 1;
-            send(envelope(r));
+        void flushPrevious() throws Exception {
+            previous.submit(events::flush).get();
         }
 
-        private void send(RunEvent e) {
+        void send(RunEvent e) {
             events.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e), (md, error) -> {
                 if (error != null) {
                     System.err.println("emission failed: " + error);
@@ -298,14 +556,17 @@ public final class TrainerOverheadBenchmark {
         }
 
         void close() {
-            thread.shutdown();
+            previous.shutdown();
         }
 
         void beat() {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant last = lastStepTime;
             heartbeats.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), runId, Heartbeat.newBuilder()
-                    .setRunId(runId).setAttempt(1).setStep(step).setLastStepTime(now).setSequence(++sequence)
-                    .setEventTime(now).setSource(RunEvents.source("trainer", "bench")).build()));
+                    .setRunId(runId).setAttempt(1).setStep(step)
+                    .setLastStepTime(last == null ? null : last.truncatedTo(ChronoUnit.MICROS))
+                    .setSequence(++sequence).setEventTime(now).setSource(RunEvents.source("trainer", "bench"))
+                    .build()));
             beats++;
         }
     }

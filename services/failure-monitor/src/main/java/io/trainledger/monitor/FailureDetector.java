@@ -220,7 +220,10 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         w.beginAttempt(newAttempt, t);
     }
 
-    /** Fail-slow: n consecutive steps above s x the rolling median of healthy steps open a straggler period. */
+    /**
+     * Fail-slow: n consecutive steps above s x the rolling median of healthy steps, spanning at least the minimum
+     * duration since the last healthy step, open a straggler period.
+     */
     private void trackStepTime(String runId, RunWatch w, int a, StepCompleted s, long t, long now) {
         long d = s.getStepNanos();
         long median = w.medianStepNanos(settings.minStepSamples());
@@ -232,7 +235,8 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
             }
             w.slowStreak++;
             w.healthyStreak = 0;
-            if (!w.stragglerOpen && w.slowStreak >= settings.stragglerSteps()) {
+            if (!w.stragglerOpen && w.slowStreak >= settings.stragglerSteps()
+                    && t - w.slowOnsetMicros >= settings.stragglerMinDuration().toNanos() / 1000) {
                 w.stragglerOpen = true;
                 if (fresh(t, now)) {
                     String evidence = String.format(Locale.ROOT,

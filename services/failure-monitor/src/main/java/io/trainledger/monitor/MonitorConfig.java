@@ -25,6 +25,10 @@ public interface MonitorConfig {
     @WithDefault("5")
     int stragglerSteps();
 
+    /** The slow steps of a straggler verdict must also span this much time (bursts of contention are not fail-slow). */
+    @WithDefault("2s")
+    Duration stragglerMinDuration();
+
     @WithDefault("3")
     int stragglerRecoverySteps();
 
@@ -63,7 +67,7 @@ public interface MonitorConfig {
     default DetectionSettings toSettings() {
         String name = instance().orElseGet(() -> ProcessHandle.current().pid() + "@" + hostName());
         return new DetectionSettings(crashTimeout(), hangStepFactor(), hangFloor(), stragglerFactor(),
-                stragglerSteps(), stragglerRecoverySteps(), minStepSamples(), stepWindow(), punctuateInterval(),
+                stragglerSteps(), stragglerMinDuration(), stragglerRecoverySteps(), minStepSamples(), stepWindow(), punctuateInterval(),
                 verdictHorizon(), finishedRetention(), idleRetention(), restartOn(), name);
     }
 

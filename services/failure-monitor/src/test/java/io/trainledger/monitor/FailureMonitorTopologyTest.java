@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The production topology under TopologyTestDriver (plain Avro serdes, see {@link PlainAvroSerde}); wall-clock time
  * is advanced with the trainer's event time so the timeout punctuation fires as it would live. Default thresholds:
- * crash timeout 5 s, hang max(20 x median step, 10 s), straggler 5 steps above 2 x median.
+ * crash timeout 5 s, hang max(20 x median step, 10 s), straggler 5 steps and 2 s above 2 x median.
  */
 class FailureMonitorTopologyTest {
     private static final Duration STEP = Duration.ofMillis(100);
@@ -183,6 +183,28 @@ class FailureMonitorTopologyTest {
         m.steps(run, 1, 46, 60, Duration.ofMillis(300), 1.0);
         assertThat(m.verdicts(run)).as("a second slow period is a second straggler").hasSize(2);
         assertThat(m.verdicts(run).get(1).getStep()).isEqualTo(45);
+    }
+
+    @Test
+    void aShortBurstOfSlowShortStepsIsNotAStragglerButASustainedSlowdownIs() {
+        String run = "straggler-burst";
+        Duration fast = Duration.ofMillis(13);
+        Duration slow = Duration.ofMillis(40); // 3 x: a co-located job's burst, or a garbage collection
+        m.attemptStarted(run, 1, null);
+        m.steps(run, 1, 1, 100, fast, 1.0);
+        m.steps(run, 1, 101, 140, slow, 1.0);   // 40 slow steps: 1.6 s, more than 5 steps but under 2 s
+        m.steps(run, 1, 141, 160, fast, 1.0);
+        assertThat(m.verdicts(run)).as("40 slow steps of 40 ms span 1.6 s < 2 s").isEmpty();
+
+        Instant lastHealthy = m.now;
+        m.steps(run, 1, 161, 209, slow, 1.0);   // 49 slow steps: 1.96 s
+        assertThat(m.verdicts(run)).isEmpty();
+        m.steps(run, 1, 210, 211, slow, 1.0);   // 2.04 s since the last healthy step
+        assertThat(m.verdicts(run)).singleElement().satisfies(f -> {
+            assertThat(f.getType()).isEqualTo(FailureType.STRAGGLER);
+            assertThat(f.getStep()).isEqualTo(160);
+            assertThat(f.getLastProgressTime()).isEqualTo(lastHealthy);
+        });
     }
 
     @Test

@@ -28,6 +28,9 @@ public final class AuditCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data = new DataDirOption();
 
+    @Mixin
+    KafkaConfigOption kafkaConfig = new KafkaConfigOption();
+
     @Parameters(index = "0", paramLabel = "RUN", description = "Run id.")
     String runId;
 
@@ -43,8 +46,8 @@ public final class AuditCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             return 1;
         }
-        StackConnection connection = found.get();
-        LedgerAudit.Outcome outcome = new LedgerAudit(connection.bootstrapServers(), connection.registry())
+        StackConnection connection = kafkaConfig.applyTo(found.get());
+        LedgerAudit.Outcome outcome = new LedgerAudit(connection.bootstrapServers(), connection.kafkaClient(), connection.registry())
                 .audit(runId, Duration.ofSeconds(timeoutSeconds));
         boolean identical = print(spec.commandLine().getOut(), outcome);
         return identical ? 0 : 1;

@@ -174,7 +174,7 @@ public final class DemoCommand implements Callable<Integer> {
      * a few events behind is audited again for up to 30 s. A difference ends the wait at once.
      */
     private static LedgerAudit.Outcome settledAudit(StackConnection connection, String runId) throws InterruptedException {
-        LedgerAudit auditor = new LedgerAudit(connection.bootstrapServers(), connection.registry());
+        LedgerAudit auditor = new LedgerAudit(connection.bootstrapServers(), connection.kafkaClient(), connection.registry());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             LedgerAudit.Outcome o = auditor.audit(runId, Duration.ofSeconds(60));

@@ -39,12 +39,8 @@ public final class LedgerFollower implements AutoCloseable {
 
     public LedgerFollower(StackConnection connection, String runId) {
         this.key = runId.getBytes(StandardCharsets.UTF_8);
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-watch-" + UUID.randomUUID());
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(consumerConfig(connection), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         this.events = Topics.RUN_EVENTS.valueSerde(connection.registry()).deserializer();
         this.reports = Topics.TOR.valueSerde(connection.registry()).deserializer();
         this.ledgerPartition = partitionOf(Topics.RUN_EVENTS);
@@ -52,6 +48,21 @@ public final class LedgerFollower implements AutoCloseable {
         List<TopicPartition> both = List.of(ledgerPartition, torPartition);
         consumer.assign(both);
         consumer.seekToBeginning(both);
+    }
+
+    /**
+     * The follower's consumer: the connection's client settings (SASL, TLS) under its own, which they cannot change
+     * (committed records only, no group, nothing committed).
+     */
+    static Map<String, Object> consumerConfig(StackConnection connection) {
+        Map<String, Object> own = new HashMap<>();
+        own.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connection.bootstrapServers());
+        own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        own.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-watch-" + UUID.randomUUID());
+        Map<String, Object> config = connection.kafkaClient().under(own);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return config;
     }
 
     private TopicPartition partitionOf(Topic<?, ?> topic) {

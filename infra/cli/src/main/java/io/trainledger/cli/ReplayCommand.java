@@ -2,6 +2,7 @@ package io.trainledger.cli;
 
 import io.trainledger.infra.local.StackConnection;
 import io.trainledger.tor.aggregator.replay.LedgerReplay;
+import io.trainledger.tor.aggregator.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -28,6 +29,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data = new DataDirOption();
 
+    @Mixin
+    KafkaConfigOption kafkaConfig = new KafkaConfigOption();
+
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "Bound of the replay's catching up (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -42,10 +46,11 @@ public final class ReplayCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             return 1;
         }
-        StackConnection connection = found.get();
+        StackConnection connection = kafkaConfig.applyTo(found.get());
         LedgerReplay.Outcome o;
         try {
-            o = new LedgerReplay(connection.bootstrapServers(), connection.registry()).replay(Duration.ofSeconds(timeoutSeconds));
+            o = new LedgerReplay(connection.bootstrapServers(), connection.kafkaClient(), connection.registry(),
+                    TopologySettings.defaults()).replay(Duration.ofSeconds(timeoutSeconds));
         } catch (TimeoutException e) {
             spec.commandLine().getErr().println("replay did not catch up with the ledger within " + timeoutSeconds + " s: " + e.getMessage());
             return 1;

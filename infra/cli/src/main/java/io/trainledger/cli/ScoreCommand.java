@@ -26,6 +26,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data = new DataDirOption();
 
+    @Mixin
+    KafkaConfigOption kafkaConfig = new KafkaConfigOption();
+
     @Parameters(index = "0", paramLabel = "RUN", description = "Run id.")
     String runId;
 
@@ -41,7 +44,7 @@ public final class ScoreCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             return 1;
         }
-        StackConnection connection = found.get();
+        StackConnection connection = kafkaConfig.applyTo(found.get());
         List<RunEvent> ledger = LedgerFollower.readLedger(connection, runId, Duration.ofSeconds(timeoutSeconds));
         if (ledger.isEmpty()) {
             spec.commandLine().getErr().println("No event of run " + runId + " on the ledger.");

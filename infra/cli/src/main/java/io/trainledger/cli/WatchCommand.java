@@ -23,6 +23,9 @@ public final class WatchCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data = new DataDirOption();
 
+    @Mixin
+    KafkaConfigOption kafkaConfig = new KafkaConfigOption();
+
     @Parameters(index = "0", paramLabel = "RUN", description = "Run id.")
     String runId;
 
@@ -43,7 +46,7 @@ public final class WatchCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             return 1;
         }
-        StackConnection connection = found.get();
+        StackConnection connection = kafkaConfig.applyTo(found.get());
         try (LedgerFollower follower = new LedgerFollower(connection, runId)) {
             Duration until = timeoutSeconds == 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeoutSeconds);
             RunView view = LiveView.forTerminal(out).follow(follower, new RunView(runId), until, once);

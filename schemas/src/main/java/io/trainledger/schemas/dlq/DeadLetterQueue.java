@@ -1,5 +1,6 @@
 package io.trainledger.schemas.dlq;
 
+import io.trainledger.schemas.KafkaClientProperties;
 import io.trainledger.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -40,16 +41,37 @@ public final class DeadLetterQueue implements AutoCloseable {
         this(bootstrapServers, consumerName, Topics.DLQ.name(), Map.of());
     }
 
+    /**
+     * As above, on a secured cluster: {@code client} carries the deployment's connection settings (SASL, TLS).
+     */
+    public DeadLetterQueue(String bootstrapServers, KafkaClientProperties client, String consumerName) {
+        this(bootstrapServers, consumerName, Topics.DLQ.name(), client.asMap());
+    }
+
     /** As above, with a topic name and extra producer settings (security, client id). */
-    public DeadLetterQueue(String bootstrapServers, String consumerName, String topic, Map<String, Object> extra) {
-        Map<String, Object> config = new HashMap<>(extra);
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "dlq-" + consumerName);
-        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    public DeadLetterQueue(String bootstrapServers, String consumerName, String topic, Map<String, ?> extra) {
+        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, consumerName, extra),
+                new ByteArraySerializer(), new ByteArraySerializer());
         this.consumerName = consumerName;
         this.topic = topic;
+    }
+
+    /**
+     * The dead-letter producer's configuration: {@code extra} (security, client id...) under the settings a dead
+     * letter needs, which {@code extra} cannot change: the bootstrap servers, {@code acks=all}, idempotence (a dead
+     * letter is acknowledged by every in-sync replica, once). The serializers are given to the constructor.
+     */
+    static Map<String, Object> producerConfig(String bootstrapServers, String consumerName, Map<String, ?> extra) {
+        Map<String, Object> own = new HashMap<>();
+        own.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        own.put(ProducerConfig.ACKS_CONFIG, "all");
+        own.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> config = KafkaClientProperties.of(extra).under(own);
+        // Serializers are passed as instances; a class name in extra would be ignored by Kafka but confuse a reader.
+        config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "dlq-" + consumerName);
+        return config;
     }
 
     /** Dead-letters a consumed record and waits for the acknowledgement. */

@@ -1,5 +1,6 @@
 package io.trainledger.schemas.dlq;
 
+import io.trainledger.schemas.KafkaClientProperties;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,7 +18,12 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
  * DLQ deduplicate by source topic, partition and offset).
  *
  * <p>Set with {@code deserialization.exception.handler=io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler};
- * it reads {@code bootstrap.servers} and {@code application.id} from the Streams configuration.
+ * it reads {@code bootstrap.servers} and {@code application.id} from the Streams configuration, and passes the
+ * configuration's security keys ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, with the application's
+ * {@code producer.}-prefixed overrides over them) to its dead-letter producer, so that it connects to a secured
+ * cluster exactly as the application's own producer does. In a Quarkus service those keys come from
+ * {@code quarkus.kafka-streams.*}, {@code kafka-streams.*} and the {@code kafka.*} default-kafka-broker settings,
+ * all of which Quarkus merges into the Streams configuration.
  */
 public class DeadLetteringDeserializationHandler implements DeserializationExceptionHandler {
     private static final AtomicLong DEAD_LETTERED = new AtomicLong();
@@ -26,9 +32,24 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
 
     @Override
     public void configure(Map<String, ?> configs) {
-        String bootstrap = String.valueOf(configs.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-        Object appId = configs.get(StreamsConfig.APPLICATION_ID_CONFIG);
-        this.dlq = new DeadLetterQueue(bootstrap, appId == null ? "kafka-streams" : appId.toString());
+        this.dlq = new DeadLetterQueue(bootstrapServers(configs), dlqClientProperties(configs), consumerName(configs));
+    }
+
+    /** The dead-letter producer's connection settings: the Streams configuration's security keys, as above. */
+    static KafkaClientProperties dlqClientProperties(Map<String, ?> streamsConfig) {
+        return KafkaClientProperties.securityOf(streamsConfig, StreamsConfig.PRODUCER_PREFIX);
+    }
+
+    static String bootstrapServers(Map<String, ?> streamsConfig) {
+        Object servers = streamsConfig.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        // A list when the configuration was parsed (StreamsConfig.values()), a string in the originals.
+        return servers instanceof java.util.List<?> list
+                ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(servers);
+    }
+
+    private static String consumerName(Map<String, ?> streamsConfig) {
+        Object appId = streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        return appId == null ? "kafka-streams" : appId.toString();
     }
 
     @Override
@@ -40,6 +61,13 @@ public class DeadLetteringDeserializationHandler implements DeserializationExcep
             return DeserializationHandlerResponse.CONTINUE;
         } catch (RuntimeException e) {
             return DeserializationHandlerResponse.FAIL;
+        }
+    }
+
+    /** Closes the dead-letter producer (Kafka Streams never closes a handler; tests do). */
+    void close() {
+        if (dlq != null) {
+            dlq.close();
         }
     }
 

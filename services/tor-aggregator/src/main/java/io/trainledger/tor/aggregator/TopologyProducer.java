@@ -9,6 +9,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The Kafka Streams topology Quarkus runs: {@link TorTopology} with registry serdes, metrics and SSE attached. */
@@ -29,7 +31,10 @@ public class TopologyProducer {
 
     @Produces
     public Topology buildTopology() {
-        RegistrySettings registry = RegistrySettings.of(registryUrl);
+        // Registry client settings (auth, TLS) from apicurio.registry.* keys or APICURIO_REGISTRY_* variables, if any.
+        Config mp = ConfigProvider.getConfig();
+        RegistrySettings registry = RegistrySettings.of(registryUrl)
+                .withClientSettings(key -> mp.getOptionalValue(key, String.class));
         ReportSink sink = (report, ledgerTimestampMs) -> {
             metrics.emitted(report, ledgerTimestampMs);
             hub.publish(report);

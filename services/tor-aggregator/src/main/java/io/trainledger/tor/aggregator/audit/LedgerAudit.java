@@ -1,6 +1,7 @@
 package io.trainledger.tor.aggregator.audit;
 
 import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.KafkaClientProperties;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topic;
 import io.trainledger.schemas.Topics;
@@ -33,10 +34,20 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class LedgerAudit {
     private final String bootstrapServers;
+    private final KafkaClientProperties client;
     private final RegistrySettings registry;
 
+    /** An audit on a PLAINTEXT cluster. */
     public LedgerAudit(String bootstrapServers, RegistrySettings registry) {
+        this(bootstrapServers, KafkaClientProperties.none(), registry);
+    }
+
+    /**
+     * @param client connection settings of a secured cluster (SASL, TLS), under the audit's own consumer settings
+     */
+    public LedgerAudit(String bootstrapServers, KafkaClientProperties client, RegistrySettings registry) {
         this.bootstrapServers = bootstrapServers;
+        this.client = client;
         this.registry = registry;
     }
 
@@ -74,17 +85,25 @@ public final class LedgerAudit {
         return new Outcome(TorAudit.audit(runId, ledger, latest[0]), undecodable[0]);
     }
 
+    /** The reader's configuration: the client settings under its own (committed records only, no group). */
+    Map<String, Object> consumerConfig() {
+        Map<String, Object> own = new HashMap<>();
+        own.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        own.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-audit-" + UUID.randomUUID());
+        own.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        // No group: assign() and seek only; a group.id from a properties file must not make it commit or join.
+        Map<String, Object> config = client.under(own);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return config;
+    }
+
     private void readRun(Topic<?, ?> topic, String runId, Duration timeout,
                          BiConsumer<ConsumerRecord<byte[], byte[]>, byte[]> onRecord) {
         byte[] key = runId.getBytes(StandardCharsets.UTF_8);
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-audit-" + UUID.randomUUID());
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), timeout);
             // The producers' default partitioner: murmur2 of the key bytes (the ledger is keyed by runId).
             TopicPartition tp = new TopicPartition(topic.name(), Utils.toPositive(Utils.murmur2(key)) % partitions.size());

@@ -1,6 +1,7 @@
 package io.trainledger.tor.aggregator.replay;
 
 import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.KafkaClientProperties;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
 import io.trainledger.tor.TorReport;
@@ -62,17 +63,28 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class LedgerReplay {
     private final String bootstrapServers;
+    private final KafkaClientProperties client;
     private final RegistrySettings registry;
     private final TopologySettings settings;
 
-    /** A replay with the aggregator's default emission settings. */
+    /** A replay with the aggregator's default emission settings (PLAINTEXT cluster). */
     public LedgerReplay(String bootstrapServers, RegistrySettings registry) {
-        this(bootstrapServers, registry, TopologySettings.defaults());
+        this(bootstrapServers, KafkaClientProperties.none(), registry, TopologySettings.defaults());
     }
 
     /** A replay with the given settings (use the live aggregator's, so that its emission schedule is the same). */
     public LedgerReplay(String bootstrapServers, RegistrySettings registry, TopologySettings settings) {
+        this(bootstrapServers, KafkaClientProperties.none(), registry, settings);
+    }
+
+    /**
+     * A replay on a secured cluster: {@code client} (SASL, TLS...) reaches its admin client, its Kafka Streams
+     * application and its readers, under their own settings.
+     */
+    public LedgerReplay(String bootstrapServers, KafkaClientProperties client, RegistrySettings registry,
+                        TopologySettings settings) {
         this.bootstrapServers = bootstrapServers;
+        this.client = client;
         this.registry = registry;
         this.settings = settings;
     }
@@ -130,8 +142,9 @@ public final class LedgerReplay {
         String reportTopic = applicationId + "-tor";
         Path stateDir = createStateDir(applicationId);
         Map<String, TorReport> replayed = new ConcurrentHashMap<>();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            Map<TopicPartition, Long> ends = LiveReports.endOffsets(bootstrapServers, Topics.RUN_EVENTS.name(), timeout);
+        try (Admin admin = Admin.create(client.under(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
+            Map<TopicPartition, Long> ends = LiveReports.endOffsets(bootstrapServers, client, Topics.RUN_EVENTS.name(),
+                    timeout);
             long ledgerRecords = ends.values().stream().mapToLong(Long::longValue).sum();
             createReportTopic(admin, reportTopic, ends.size());
             long skipped;
@@ -143,7 +156,7 @@ public final class LedgerReplay {
             } finally {
                 deleteReplayArtifacts(admin, applicationId);
             }
-            Map<String, TorReport> live = LiveReports.latest(bootstrapServers, registry, timeout);
+            Map<String, TorReport> live = LiveReports.latest(bootstrapServers, client, registry, timeout);
             List<RunDifference> differences = compare(new TreeMap<>(replayed), live);
             return new Outcome(applicationId, ledgerRecords, skipped, Map.copyOf(replayed), live, differences,
                     Duration.ofNanos(System.nanoTime() - start));
@@ -159,7 +172,18 @@ public final class LedgerReplay {
         // Reports of one run are emitted by one task in fold order: the last one seen is the run's latest.
         TorTopology.build(builder, ledgerSerde, reportSerde, settings,
                 (report, ledgerTimestampMs) -> replayed.put(report.getRunId(), report), reportTopic);
-        Properties p = new Properties();
+        KafkaStreams streams = new KafkaStreams(builder.build(), streamsConfig(applicationId, stateDir));
+        streams.start();
+        return streams;
+    }
+
+    /**
+     * The replay's Streams configuration: the client settings (SASL, TLS: Streams hands unprefixed client keys to
+     * all its clients) under the replay's own, which they cannot change (exactly-once, its application id, its
+     * state directory, skipping undecodable records).
+     */
+    Properties streamsConfig(String applicationId, Path stateDir) {
+        Map<String, Object> p = new HashMap<>();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -171,9 +195,7 @@ public final class LedgerReplay {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 5000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10000);
-        KafkaStreams streams = new KafkaStreams(builder.build(), p);
-        streams.start();
-        return streams;
+        return client.underProperties(p);
     }
 
     /**

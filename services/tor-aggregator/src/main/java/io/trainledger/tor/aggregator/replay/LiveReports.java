@@ -1,5 +1,6 @@
 package io.trainledger.tor.aggregator.replay;
 
+import io.trainledger.schemas.KafkaClientProperties;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
 import io.trainledger.tor.TorReport;
@@ -25,11 +26,17 @@ public final class LiveReports {
     private LiveReports() {
     }
 
-    /** Latest report per run on {@code trainledger.tor}. */
+    /** Latest report per run on {@code trainledger.tor} (PLAINTEXT cluster). */
     public static Map<String, TorReport> latest(String bootstrapServers, RegistrySettings registry, Duration timeout)
             throws TimeoutException {
+        return latest(bootstrapServers, KafkaClientProperties.none(), registry, timeout);
+    }
+
+    /** Latest report per run on {@code trainledger.tor}; {@code client}: connection settings (SASL, TLS). */
+    public static Map<String, TorReport> latest(String bootstrapServers, KafkaClientProperties client,
+                                                RegistrySettings registry, Duration timeout) throws TimeoutException {
         Map<String, TorReport> latest = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, client);
              Deserializer<TorReport> de = Topics.TOR.valueSerde(registry).deserializer()) {
             Map<TopicPartition, Long> ends = endOffsets(consumer, Topics.TOR.name(), timeout);
             consumer.assign(ends.keySet());
@@ -55,9 +62,15 @@ public final class LiveReports {
         return latest;
     }
 
-    /** End offsets (last stable offsets, read_committed) of every partition of {@code topic}. */
+    /** End offsets (last stable offsets, read_committed) of every partition of {@code topic} (PLAINTEXT). */
     public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, String topic, Duration timeout) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
+        return endOffsets(bootstrapServers, KafkaClientProperties.none(), topic, timeout);
+    }
+
+    /** End offsets (last stable offsets, read_committed) of every partition of {@code topic}. */
+    public static Map<TopicPartition, Long> endOffsets(String bootstrapServers, KafkaClientProperties client,
+                                                       String topic, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, client)) {
             return endOffsets(consumer, topic, timeout);
         }
     }
@@ -82,13 +95,21 @@ public final class LiveReports {
         return true;
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-replay-reader-" + UUID.randomUUID());
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, KafkaClientProperties client) {
+        return new KafkaConsumer<>(consumerConfig(bootstrapServers, client), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    /** The reader's configuration: {@code client}'s settings under its own (committed records only, no group). */
+    static Map<String, Object> consumerConfig(String bootstrapServers, KafkaClientProperties client) {
+        Map<String, Object> own = new HashMap<>();
+        own.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        own.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-replay-reader-" + UUID.randomUUID());
+        own.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        Map<String, Object> config = client.under(own);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assign() only: never joins or commits for a group
+        return config;
     }
 }

@@ -12,12 +12,14 @@ import io.trainledger.checkpointer.store.CheckpointStore;
 import io.trainledger.checkpointer.store.FilesystemCheckpointStore;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.RunEvents;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -40,6 +42,10 @@ public class Checkpointer {
     String bootstrapServers;
     @ConfigProperty(name = "trainledger.registry.url")
     String registryUrl;
+    /** The operator's Kafka client settings (kafka.* keys, KAFKA_* env vars), merged into every client below. */
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> operatorKafka;
 
     private final CheckpointIndex index = new CheckpointIndex();
     private FilesystemCheckpointStore store;
@@ -53,15 +59,16 @@ public class Checkpointer {
         String instance = config.instance().orElseGet(Checkpointer::defaultInstance);
         RegistrySettings registry = RegistrySettings.of(registryUrl);
         store = new FilesystemCheckpointStore(config.storeDir());
-        writer = new LedgerWriter(bootstrapServers, registry, RunEvents.source("checkpointer", instance));
+        OperatorKafkaSettings kafka = new OperatorKafkaSettings(operatorKafka);
+        writer = new LedgerWriter(bootstrapServers, registry, RunEvents.source("checkpointer", instance), kafka);
         CheckpointCommitter committer = new CheckpointCommitter(store, writer, index, config.stagingDir(),
                 config.deleteStaged(), metrics, commitFault);
         AdaptiveInterval adaptive = new AdaptiveInterval(config.adaptive().settings());
         SnapshotProcessor[] owner = new SnapshotProcessor[1];
-        view = new LedgerView(bootstrapServers, registry, "checkpointer-view-" + instance, index,
+        view = new LedgerView(bootstrapServers, registry, kafka, "checkpointer-view-" + instance, index,
                 config.pollTimeout(),
                 new AdaptiveController(adaptive, writer, p -> owner[0] != null && owner[0].owns(p), metrics));
-        processor = new SnapshotProcessor(bootstrapServers, registry,
+        processor = new SnapshotProcessor(bootstrapServers, registry, kafka,
                 new SnapshotProcessor.Membership(config.groupId(), config.groupInstanceId(), config.sessionTimeout()),
                 "checkpointer-" + instance, committer, view, config.pollTimeout(), config.retryBackoff(),
                 config.catchUpTimeout());
@@ -72,6 +79,8 @@ public class Checkpointer {
         processorThread = new Thread(processor, "checkpointer-snapshots");
         viewThread.start();
         processorThread.start();
+        LOG.infof("checkpointer %s: Kafka client settings from the operator %s (the checkpointer's own keys win)",
+                instance, kafka.keys());
         LOG.infof("checkpointer %s: store %s, staging %s, ledger at %s, registry %s, adaptive interval %s, "
                         + "commit fault hook %s, group %s (%s)", instance, store.root(),
                 config.stagingDir().map(Object::toString).orElse("(any file:// path)"), bootstrapServers, registryUrl,

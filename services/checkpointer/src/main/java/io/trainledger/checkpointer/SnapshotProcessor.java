@@ -56,14 +56,16 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
     public record Membership(String groupId, Optional<String> groupInstanceId, Duration sessionTimeout) {
     }
 
-    public SnapshotProcessor(String bootstrapServers, RegistrySettings registry, Membership membership,
+    public SnapshotProcessor(String bootstrapServers, RegistrySettings registry, OperatorKafkaSettings kafka,
+                             Membership membership,
                              String clientId, CheckpointCommitter committer, LedgerView view, Duration pollTimeout,
                              Duration retryBackoff, Duration catchUpTimeout) {
         String groupId = membership.groupId();
         this.membership = membership;
-        this.consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, membership, clientId),
+        this.consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, membership, clientId, kafka),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.dlq = new DeadLetterQueue(bootstrapServers, groupId);
+        this.dlq = new DeadLetterQueue(bootstrapServers, groupId, Topics.DLQ.name(),
+                kafka.producer(Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "dlq-" + clientId)));
         this.decoder = new DeadLetteringDecoder<>(Topics.RUN_EVENTS.valueSerde(registry).deserializer(), dlq);
         this.committer = committer;
         this.view = view;
@@ -103,8 +105,12 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
         }
     }
 
-    /** The group consumer's settings: manual commits, read_committed, and the membership (static or dynamic). */
-    static Map<String, Object> consumerConfig(String bootstrapServers, Membership membership, String clientId) {
+    /**
+     * The group consumer's settings: manual commits, read_committed, and the membership (static or dynamic); the
+     * operator's consumer settings (security, ...) under these.
+     */
+    static Map<String, Object> consumerConfig(String bootstrapServers, Membership membership, String clientId,
+                                              OperatorKafkaSettings kafka) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, membership.groupId());
@@ -119,7 +125,7 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
         // Static membership: a restarted checkpointer with the same id gets its partitions back at once (no wait
         // for the dead member's session to expire); see closeLeavingGroup for how a clean stop still leaves.
         membership.groupInstanceId().ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
-        return config;
+        return kafka.consumer(config);
     }
 
     /**

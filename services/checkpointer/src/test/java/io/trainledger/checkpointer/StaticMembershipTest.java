@@ -70,7 +70,8 @@ class StaticMembershipTest {
             throws Exception {
         SnapshotProcessor.Membership membership =
                 new SnapshotProcessor.Membership(group, Optional.of(instanceId), LONG_SESSION);
-        Map<String, Object> config = SnapshotProcessor.consumerConfig(bootstrap(), membership, "test-" + instanceId);
+        Map<String, Object> config = SnapshotProcessor.consumerConfig(bootstrap(), membership, "test-" + instanceId,
+                OperatorKafkaSettings.none());
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         c.subscribe(List.of(topic));

@@ -1,6 +1,7 @@
 package io.trainledger.checkpointer.ledger;
 
 import io.trainledger.commands.RunCommand;
+import io.trainledger.checkpointer.OperatorKafkaSettings;
 import io.trainledger.events.RunEvent;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
@@ -50,14 +51,16 @@ public final class LedgerView implements Runnable, AutoCloseable {
      * @param onLiveEvent called for each ledger event appended after this view started (not for the history it
      *                    replays), on the view's thread
      */
-    public LedgerView(String bootstrapServers, RegistrySettings registry, String clientId, CheckpointIndex index,
-                      Duration pollTimeout, BiConsumer<RunCheckpoints, RunEvent> onLiveEvent) {
+    public LedgerView(String bootstrapServers, RegistrySettings registry, OperatorKafkaSettings kafka,
+                      String clientId, CheckpointIndex index, Duration pollTimeout,
+                      BiConsumer<RunCheckpoints, RunEvent> onLiveEvent) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(kafka.consumer(config), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         this.events = Topics.RUN_EVENTS.valueSerde(registry).deserializer();
         this.commands = Topics.COMMANDS.valueSerde(registry).deserializer();
         this.index = index;

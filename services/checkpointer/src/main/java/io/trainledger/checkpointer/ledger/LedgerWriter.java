@@ -1,5 +1,6 @@
 package io.trainledger.checkpointer.ledger;
 
+import io.trainledger.checkpointer.OperatorKafkaSettings;
 import io.trainledger.commands.RunCommand;
 import io.trainledger.events.EventSource;
 import io.trainledger.events.RunEvent;
@@ -30,19 +31,26 @@ public final class LedgerWriter implements AutoCloseable {
     private final KafkaProducer<String, RunCommand> commands;
     private final EventSource source;
 
-    public LedgerWriter(String bootstrapServers, RegistrySettings registry, EventSource source) {
+    public LedgerWriter(String bootstrapServers, RegistrySettings registry, EventSource source,
+                        OperatorKafkaSettings kafka) {
+        this.events = new KafkaProducer<>(producerConfig(bootstrapServers, "checkpointer-ledger-" + source.getInstance(),
+                kafka), Topics.RUN_EVENTS.keySerde().serializer(), Topics.RUN_EVENTS.valueSerde(registry).serializer());
+        this.commands = new KafkaProducer<>(producerConfig(bootstrapServers,
+                "checkpointer-commands-" + source.getInstance(), kafka), Topics.COMMANDS.keySerde().serializer(),
+                Topics.COMMANDS.valueSerde(registry).serializer());
+        this.source = source;
+    }
+
+    /** Idempotent, acks=all, no linger; the operator's producer settings (security, ...) under these. */
+    public static Map<String, Object> producerConfig(String bootstrapServers, String clientId,
+                                                     OperatorKafkaSettings kafka) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "checkpointer-ledger-" + source.getInstance());
-        this.events = new KafkaProducer<>(config, Topics.RUN_EVENTS.keySerde().serializer(),
-                Topics.RUN_EVENTS.valueSerde(registry).serializer());
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, "checkpointer-commands-" + source.getInstance());
-        this.commands = new KafkaProducer<>(config, Topics.COMMANDS.keySerde().serializer(),
-                Topics.COMMANDS.valueSerde(registry).serializer());
-        this.source = source;
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        return kafka.producer(config);
     }
 
     /** Who this checkpointer is on the ledger. */

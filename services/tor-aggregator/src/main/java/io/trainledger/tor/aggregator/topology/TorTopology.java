@@ -8,6 +8,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -54,21 +56,35 @@ public final class TorTopology {
         build(builder, ledgerSerde, reportSerde, settings, sink, Topics.TOR.name());
     }
 
+    /** Where the topology keeps its stores. */
+    public enum StateKind {
+        /** RocksDB, changelogged and cached: the service (state survives restarts and moves between instances). */
+        DURABLE,
+        /**
+         * In memory, without changelogs, cached: a throw-away application that folds the ledger once and is deleted
+         * (the replay). The fold, the throttle and the reports are the same code; nothing has to survive.
+         */
+        EPHEMERAL
+    }
+
     /**
      * The same topology with reports written to {@code reportTopic} instead of {@code trainledger.tor}: the replay
      * ({@code LedgerReplay}) runs the production fold without touching the live report topic.
      */
     public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
                              TopologySettings settings, ReportSink sink, String reportTopic) {
+        build(builder, ledgerSerde, reportSerde, settings, sink, reportTopic, StateKind.DURABLE);
+    }
+
+    /** The same topology with its stores of the given kind. */
+    public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
+                             TopologySettings settings, ReportSink sink, String reportTopic, StateKind state) {
         // Cached stores: a run's value is written to RocksDB and its changelog once per commit, not once per event
         // (a busy run changes its ledger with every step). Under exactly_once_v2 the cache is flushed before each
         // commit, so the changelog still matches the committed input offsets.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEDGER_STORE),
-                Topics.RUN_EVENTS.keySerde(), TorLedgerSerde.create()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EMIT_STORE),
-                Topics.RUN_EVENTS.keySerde(), EmitMark.serde()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMELINE_STORE),
-                Topics.RUN_EVENTS.keySerde(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(store(state, LEDGER_STORE, TorLedgerSerde.create()));
+        builder.addStateStore(store(state, EMIT_STORE, EmitMark.serde()));
+        builder.addStateStore(store(state, TIMELINE_STORE, Serdes.ByteArray()));
 
         builder.stream(Topics.RUN_EVENTS.name(), Consumed.with(Topics.RUN_EVENTS.keySerde(), ledgerSerde)
                         .withName("ledger-source"))
@@ -76,5 +92,12 @@ public final class TorTopology {
                         org.apache.kafka.streams.kstream.Named.as(FOLD_NODE),
                         LEDGER_STORE, EMIT_STORE, TIMELINE_STORE)
                 .to(reportTopic, Produced.with(Topics.TOR.keySerde(), reportSerde).withName("tor-sink"));
+    }
+
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(StateKind state, String name, Serde<V> values) {
+        StoreBuilder<KeyValueStore<String, V>> b = Stores.keyValueStoreBuilder(state == StateKind.DURABLE
+                ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name),
+                Topics.RUN_EVENTS.keySerde(), values).withCachingEnabled();
+        return state == StateKind.DURABLE ? b : b.withLoggingDisabled();
     }
 }

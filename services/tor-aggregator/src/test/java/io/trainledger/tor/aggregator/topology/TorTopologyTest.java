@@ -58,10 +58,15 @@ class TorTopologyTest {
     }
 
     private void open(TopologySettings settings) {
+        open(settings, TorTopology.StateKind.DURABLE);
+    }
+
+    private void open(TopologySettings settings, TorTopology.StateKind state) {
         Serde<RunEvent> events = PlainAvroSerde.of(RunEvent.class);
         Serde<TorReport> reports = PlainAvroSerde.of(TorReport.class);
         StreamsBuilder builder = new StreamsBuilder();
-        TorTopology.build(builder, events, reports, settings, (report, ts) -> sinkSeen.add(report));
+        TorTopology.build(builder, events, reports, settings, (report, ts) -> sinkSeen.add(report), Topics.TOR.name(),
+                state);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tor-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -90,6 +95,20 @@ class TorTopologyTest {
 
     @Test
     void theLastReportOfAFinishedRunEqualsThePureFold() {
+        lastReportEqualsThePureFold();
+    }
+
+    @Test
+    void theReplaysEphemeralStoresFoldTheSame() {
+        driver.close();
+        open(new TopologySettings(Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(1), 6, 8),
+                TorTopology.StateKind.EPHEMERAL);
+        lastReportEqualsThePureFold();
+        assertThat(TimelineStore.read(driver.getKeyValueStore(TorTopology.TIMELINE_STORE), "run-a").tor())
+                .isNotEmpty();
+    }
+
+    private void lastReportEqualsThePureFold() {
         List<RunEvent> log = FailureSimulator.builder().seed(11).runId("run-a").steps(400).idealStepSeconds(0.5)
                 .checkpointEverySteps(40).checkpointStall(Distribution.constant(0.4))
                 .commitLag(Distribution.constant(0.3))

@@ -47,8 +47,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * {@code replay}: rebuilds every run's TOR report from offset 0 of {@code trainledger.run-events} with the
- * production topology ({@link TorTopology#build}, exactly_once_v2) under a fresh application id and a temporary
- * state directory, then compares each run's replayed latest report with the live latest report on
+ * production topology ({@link TorTopology#build}, exactly_once_v2; in-memory stores without changelogs, since nothing
+ * of the replay has to survive) under a fresh application id and a temporary state directory, then compares each run's replayed latest report with the live latest report on
  * {@code trainledger.tor}, field by field, exactly.
  *
  * <p>The replay never writes to {@code trainledger.tor} or {@code trainledger.dlq}: its reports go to
@@ -170,8 +170,11 @@ public final class LedgerReplay {
         Serde<TorReport> reportSerde = Topics.TOR.valueSerde(registry);
         StreamsBuilder builder = new StreamsBuilder();
         // Reports of one run are emitted by one task in fold order: the last one seen is the run's latest.
+        // The same fold, throttle and reports, with in-memory stores and no changelogs: the replay's state is thrown
+        // away at the end, so writing it to the broker would only slow the replay down.
         TorTopology.build(builder, ledgerSerde, reportSerde, settings,
-                (report, ledgerTimestampMs) -> replayed.put(report.getRunId(), report), reportTopic);
+                (report, ledgerTimestampMs) -> replayed.put(report.getRunId(), report), reportTopic,
+                TorTopology.StateKind.EPHEMERAL);
         KafkaStreams streams = new KafkaStreams(builder.build(), streamsConfig(applicationId, stateDir));
         streams.start();
         return streams;
@@ -188,7 +191,9 @@ public final class LedgerReplay {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // Throughput, not latency: one transaction per second instead of ten (the service commits every 100 ms so
+        // that reports are visible soon).
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         // The live aggregator dead-lettered undecodable records already: the replay skips them (counted).
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);

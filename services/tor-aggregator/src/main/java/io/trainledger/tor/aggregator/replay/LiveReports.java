@@ -108,6 +108,8 @@ public final class LiveReports {
         own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         own.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-replay-reader-" + UUID.randomUUID());
         own.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        // One partition read from offset 0 to its end: large fetches (the default is 1 MB per partition and fetch).
+        own.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
         Map<String, Object> config = client.under(own);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG); // assign() only: never joins or commits for a group
         return config;

@@ -55,6 +55,32 @@ final class E2e {
         }
     }
 
+    /**
+     * Closes what a test class opened, in the order given (the ledger tail and client before the fleet whose
+     * services they watch), skipping what was never opened; every resource is closed even if an earlier one fails,
+     * and the first failure is rethrown with the others suppressed.
+     */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        Exception first = null;
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** A TCP port free on 127.0.0.1 right now. */
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -69,15 +69,7 @@ class FailureDetectionIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (tail != null) {
-            tail.close();
-        }
-        if (ledger != null) {
-            ledger.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
+        E2e.closeAll(tail, ledger, fleet);
     }
 
     @Test

@@ -63,15 +63,7 @@ class TrainerKillIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (tail != null) {
-            tail.close();
-        }
-        if (ledger != null) {
-            ledger.close();
-        }
-        if (fleet != null) {
-            fleet.close();
-        }
+        E2e.closeAll(tail, ledger, fleet);
     }
 
     @Test

@@ -145,8 +145,10 @@ public class CommandConsumer {
         // the dead member's session to expire), and an old process still running under that id is fenced by the
         // coordinator (FencedInstanceIdException), which stops its runs below.
         config.groupInstanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
-        try (DeadLetterQueue dlq = new DeadLetterQueue(settings.bootstrapServers(), config.group());
-             KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+        try (DeadLetterQueue dlq = new DeadLetterQueue(settings.bootstrapServers(), config.group(), Topics.DLQ.name(),
+                settings.deadLetterConfig(config.group()));
+             KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumerConfig(props),
+                     new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {
             consumer = c;
             DeadLetteringDecoder<RunCommand> decoder = new DeadLetteringDecoder<>(

@@ -49,7 +49,8 @@ public class CommandedPolicies {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         Deserializer<RunCommand> values = Topics.COMMANDS.valueSerde(settings.registry()).deserializer();
         try (KafkaConsumer<String, byte[]> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+                     new KafkaConsumer<>(settings.consumerConfig(props), new StringDeserializer(),
+                             new ByteArrayDeserializer())) {
             List<TopicPartition> tps = partitions.stream()
                     .map(p -> new TopicPartition(Topics.COMMANDS.name(), p)).toList();
             consumer.assign(tps);

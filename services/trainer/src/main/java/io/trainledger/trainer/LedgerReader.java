@@ -46,7 +46,8 @@ public class LedgerReader {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         Deserializer<RunEvent> values = Topics.RUN_EVENTS.valueSerde(settings.registry()).deserializer();
         try (KafkaConsumer<String, byte[]> consumer =
-                     new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+                     new KafkaConsumer<>(settings.consumerConfig(props), new StringDeserializer(),
+                             new ByteArrayDeserializer())) {
             List<TopicPartition> tps = partitions.stream()
                     .map(p -> new TopicPartition(Topics.RUN_EVENTS.name(), p)).toList();
             consumer.assign(tps);

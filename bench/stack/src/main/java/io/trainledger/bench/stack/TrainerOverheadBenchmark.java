@@ -50,7 +50,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *   <li>Event emission + heartbeats: three trainers of the same config and seed (identical arithmetic) step in
  *       rotating blocks: one bare (baseline); one emitting as the trainer service does now, through the trainer's
  *       own {@code LedgerEmitter} (the step thread enqueues a {@code StepFacts}; the emitter thread drains every
- *       20 ms, builds the envelopes and sends), with a heartbeat thread beating every 500 ms; and one with the
+ *       drain period, builds the envelopes and sends), with a heartbeat thread beating every 500 ms; and one with the
  *       previous hand-off (envelope built on the step thread, one executor task per event, which wakes the emitter
  *       thread every step). Reported per arm: wall-clock time per step, CPU time of the step thread per step, time
  *       spent in the hand-off, and the CPU time of this process, of the broker process and of the registry process
@@ -60,9 +60,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       rename), sha256, CheckpointSnapshotted sent and acknowledged; as a fraction of the training time between
  *       two snapshots (interval x the baseline's mean step time).</li>
  * </ol>
- * Arguments: {@code [blockSteps=50] [blocks=6] [snapshots=20] [dataDir]} (dataDir holds the backbone cache; default
- * {@code bench/stack/target/bench-data}). One libtorch intra-op and one inter-op thread in every arm, as the trainer
- * runs ({@code trainledger.trainer.torch-threads=1}); the count libtorch reports is printed.
+ * Arguments: {@code [blockSteps=50] [blocks=6] [snapshots=20] [dataDir] [drainMs=100]} (dataDir holds the backbone
+ * cache, default {@code bench/stack/target/bench-data}; drainMs is the trainer's {@code ledger-drain-period}). One
+ * libtorch intra-op and one inter-op thread in every arm, as the trainer runs ({@code trainledger.trainer.torch-threads
+ * =1}); the count libtorch reports is printed.
  */
 public final class TrainerOverheadBenchmark {
     private static final int[] INTERVALS = {10, 25, 50, 100};
@@ -78,10 +79,12 @@ public final class TrainerOverheadBenchmark {
         int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         int snapshots = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         Path data = Path.of(args.length > 3 ? args[3] : "target/bench-data").toAbsolutePath();
+        long drainMs = args.length > 4 ? Long.parseLong(args[4]) : 100; // the trainer's ledger-drain-period
         Files.createDirectories(data);
         System.out.printf("Trainer overhead benchmark: PLPP standard backbone, %d blocks x %d steps per arm, "
-                        + "%d snapshots, %d cores, Java %s, load average %.1f%n", blocks, blockSteps, snapshots,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), load());
+                        + "%d snapshots, ledger drain period %d ms, %d cores, Java %s, load average %.1f%n", blocks,
+                blockSteps, snapshots, drainMs, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), load());
 
         Path stackDir = Files.createTempDirectory("trainledger-bench-overhead-");
         try (EmbeddedStack stack = EmbeddedStack.start(StackSettings.defaults(stackDir));
@@ -105,7 +108,7 @@ public final class TrainerOverheadBenchmark {
                         JniUtils.getNumInteropThreads());
                 LedgerEmitter ledger = new LedgerEmitter(new KafkaProducer<>(producerConfig(bootstrap, "emitter"),
                         Topics.RUN_EVENTS.keySerde().serializer(), Topics.RUN_EVENTS.valueSerde(registry).serializer()),
-                        RunEvents.source("trainer", "bench"), Duration.ofMillis(20), 10_000,
+                        RunEvents.source("trainer", "bench"), Duration.ofMillis(drainMs), 10_000,
                         LedgerEmitter.Listener.NONE, TrainerOverheadBenchmark.class.getClassLoader());
                 Emitter emitter = new Emitter(runId, events, beats, ledger);
                 // Warm-up: libtorch allocator, serde schema registration, and the JIT of the emission paths. A
@@ -138,7 +141,7 @@ public final class TrainerOverheadBenchmark {
     }
 
     private static final String[] ARMS = {"baseline (bare step)", "trainer now (LedgerEmitter: enqueue, drained "
-            + "every 20 ms)", "previous hand-off (envelope on the step thread, one executor task per event)",
+            + "every drain period)", "previous hand-off (envelope on the step thread, one executor task per event)",
             "control (bare step, another thread of this JVM spinning on the second core)"};
     private static final int N_ARMS = ARMS.length;
 
@@ -444,8 +447,14 @@ public final class TrainerOverheadBenchmark {
             emitter.send(emitter.envelope(r));
         }
         long send = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            emitter.emitTrainer(r);
+        }
+        long handOff = System.nanoTime() - t0;
         System.out.printf("EMISSION PARTS (tight loop of %d): envelope %.1f us, serialize %.1f us, whole async send "
-                + "%.1f us per event%n", n, build / 1e3 / n, serialize / 1e3 / n, send / 1e3 / n);
+                + "%.1f us per event; the trainer's hand-off (StepFacts enqueued) %.2f us%n", n, build / 1e3 / n,
+                serialize / 1e3 / n, send / 1e3 / n, handOff / 1e3 / n);
     }
 
     private static void stall(int snapshots, PlppTrainer trainer, KafkaProducer<String, RunEvent> events,

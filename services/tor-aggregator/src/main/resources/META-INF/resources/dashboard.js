@@ -11,16 +11,41 @@ window.TrainLedgerDashboard = (function () {
     ['restartNanos', 'restart'], ['slowdownNanos', 'slowdown'], ['otherNanos', 'other']];
   const FAILURE_BUCKETS = [['detectionNanos', 'detection'], ['restartNanos', 'restart'], ['initNanos', 'init'],
     ['restoreNanos', 'restore'], ['wastedNanos', 'wasted'], ['slowdownNanos', 'slowdown']];
+  // Event kind, lane label, point style, colour. Chart.js draws 'star' and 'crossRot' with lines only (the
+  // border colour), so every marker gets both colours, a thick border and a large radius: visible at a glance.
   const MARKERS = [
-    ['ATTEMPT_STARTED', 'attempt started', 'triangle'], ['CHECKPOINT_COMMITTED', 'checkpoint committed', 'rect'],
-    ['CHECKPOINT_REJECTED', 'checkpoint rejected', 'crossRot'], ['FAULT_INJECTED', 'fault injected', 'star'],
-    ['FAILURE_DETECTED', 'failure detected', 'rectRot'], ['RECOVERY_COMPLETED', 'recovery completed', 'circle'],
-    ['RUN_COMPLETED', 'run ended', 'rectRounded'], ['RUN_CANCELLED', 'run ended', 'rectRounded']];
+    ['ATTEMPT_STARTED', 'attempt started', 'triangle', '#2f6fde'],
+    ['CHECKPOINT_COMMITTED', 'checkpoint committed', 'rect', '#2aa876'],
+    ['CHECKPOINT_REJECTED', 'checkpoint rejected', 'crossRot', '#e0663a'],
+    ['FAULT_INJECTED', 'fault injected', 'star', '#9b59b6'],
+    ['FAILURE_DETECTED', 'failure detected', 'rectRot', '#c0392b'],
+    ['RECOVERY_COMPLETED', 'recovery completed', 'circle', '#16a2b8'],
+    ['RUN_COMPLETED', 'run ended', 'rectRounded', '#1d2330'], ['RUN_CANCELLED', 'run ended', 'rectRounded', '#1d2330']];
+  const LINE_STYLES = ['star', 'crossRot', 'cross', 'line', 'dash'];
+  const ENDED = ['COMPLETED', 'CANCELLED', 'REJECTED'];
   const charts = {};
 
   const seconds = nanos => nanos / 1e9;
   const fmt = (v, digits) => v === null || v === undefined ? '–' : Number(v).toFixed(digits);
   const pct = v => v === null || v === undefined ? '–' : (100 * v).toFixed(2) + ' %';
+  const axis = text => ({display: true, text: text, font: {size: 13}});
+
+  // Writes each bar's value above it (the model chart: a bar of height 0 must still say "0").
+  const valueLabels = {
+    id: 'valueLabels',
+    afterDatasetsDraw(c) {
+      const ctx = c.ctx;
+      ctx.save();
+      ctx.font = '600 13px system-ui, sans-serif';
+      ctx.fillStyle = '#1d2330';
+      ctx.textAlign = 'center';
+      c.data.datasets.forEach((ds, i) => c.getDatasetMeta(i).data.forEach((bar, j) => {
+        const v = ds.data[j];
+        ctx.fillText(v === null || v === undefined ? 'n/a' : pct(v), bar.x, bar.y - 6);
+      }));
+      ctx.restore();
+    }
+  };
 
   function chart(id, config) {
     const canvas = document.getElementById(id);
@@ -42,7 +67,7 @@ window.TrainLedgerDashboard = (function () {
   async function runsPage() {
     const chartOfRuns = chart('runs-chart', {
       type: 'bar', data: {labels: [], datasets: [{label: 'TOR', data: [], backgroundColor: COLORS[0]}]},
-      options: {scales: {y: {min: 0, max: 1, title: {display: true, text: 'TOR'}}}}
+      options: {scales: {x: {title: axis('run')}, y: {min: 0, max: 1, title: axis('TOR (useful time / wall time)')}}}
     });
     async function refresh() {
       const status = document.getElementById('runs-status');
@@ -85,44 +110,51 @@ window.TrainLedgerDashboard = (function () {
         {label: 'TOR (window)', data: [], borderColor: COLORS[1], pointRadius: 0, borderDash: [4, 3]},
         {label: 'predicted TOR (model)', data: [], borderColor: COLORS[2], pointRadius: 0, borderDash: [8, 4]}]},
       options: {parsing: false, scales: {
-        x: {type: 'linear', title: {display: true, text: 's since submission'}},
-        y: {min: 0, max: 1, title: {display: true, text: 'TOR'}}}}
+        x: {type: 'linear', title: axis('time since submission (s)')},
+        y: {min: 0, max: 1, title: axis('TOR (useful time / wall time)')}}}
     });
     chart('loss-chart', {
       type: 'line', data: {datasets: []},
-      options: {parsing: false, scales: {x: {type: 'linear', title: {display: true, text: 'step'}},
-        y: {title: {display: true, text: 'loss'}}}}
+      options: {parsing: false, scales: {x: {type: 'linear', title: axis('optimizer step')},
+        y: {title: axis('loss (dimensionless)')}}}
     });
     chart('timeline-chart', {
       type: 'scatter',
-      data: {datasets: MARKERS.filter((m, i) => MARKERS.findIndex(n => n[1] === m[1]) === i).map((m, i) => ({
-        label: m[1], data: [], pointStyle: m[2], pointRadius: 7, backgroundColor: COLORS[i % COLORS.length]}))},
-      options: {parsing: false, scales: {
-        x: {type: 'linear', title: {display: true, text: 's since submission'}},
-        y: {type: 'linear', min: -1, max: 7, ticks: {stepSize: 1, autoSkip: false, callback: v => lanes()[v] || ''}}},
-        plugins: {tooltip: {callbacks: {label: c => c.raw.label}}}}
+      data: {datasets: MARKERS.filter((m, i) => MARKERS.findIndex(n => n[1] === m[1]) === i).map(m => ({
+        label: m[1], data: [], pointStyle: m[2], pointRadius: 8, pointHoverRadius: 10,
+        borderWidth: LINE_STYLES.includes(m[2]) ? 3 : 1.5,
+        borderColor: LINE_STYLES.includes(m[2]) ? m[3] : '#ffffff', backgroundColor: m[3]}))},
+      options: {parsing: false, maintainAspectRatio: false, scales: {
+        x: {type: 'linear', title: axis('time since submission (s)')},
+        y: {type: 'linear', min: -0.6, max: 6.6, title: axis('event'),
+          ticks: {stepSize: 1, autoSkip: false, callback: v => lanes()[v] || ''}}},
+        plugins: {legend: {labels: {usePointStyle: true}}, tooltip: {callbacks: {label: c => c.raw.label}}}}
     });
     chart('badput-chart', {
       type: 'bar', data: {labels: ['useful (T_opt)'].concat(BUCKETS.map(b => b[1])),
         datasets: [{label: 'seconds', data: [], backgroundColor: [COLORS[2]].concat(BUCKETS.map(() => COLORS[5]))}]},
-      options: {indexAxis: 'y', plugins: {legend: {display: false}}, scales: {x: {title: {display: true, text: 's'}}}}
+      options: {indexAxis: 'y', plugins: {legend: {display: false}},
+        scales: {x: {title: axis('time (s)')}, y: {title: axis('useful time and badput bucket')}}}
     });
     chart('failure-chart', {
       type: 'bar', data: {labels: [], datasets: FAILURE_BUCKETS.map((b, i) => ({
         label: b[1], data: [], backgroundColor: COLORS[i % COLORS.length]}))},
-      options: {scales: {x: {stacked: true}, y: {stacked: true, title: {display: true, text: 's'}}}}
+      options: {scales: {x: {stacked: true, title: axis('failure type (× failures)')},
+        y: {stacked: true, title: axis('badput (s)')}}}
     });
     chart('model-chart', {
       type: 'bar', data: {labels: ['observed', 'predicted (exact)', 'predicted (first order)'],
         datasets: [{label: 'TOR', data: [], backgroundColor: [COLORS[0], COLORS[2], COLORS[3]]}]},
-      options: {plugins: {legend: {display: false}}, scales: {y: {min: 0, max: 1}}}
+      plugins: [valueLabels],
+      options: {plugins: {legend: {display: false}}, layout: {padding: {top: 18}},
+        scales: {x: {title: axis('estimate')}, y: {min: 0, max: 1, title: axis('TOR (useful time / wall time)')}}}
     });
     chart('projection-chart', {
       type: 'line', data: {datasets: [{label: 'projected TOR', data: [], borderColor: COLORS[3]},
         {label: 'interval at that scale (s)', data: [], borderColor: COLORS[4], yAxisID: 'y2'}]},
-      options: {parsing: false, scales: {x: {type: 'logarithmic', title: {display: true, text: 'x hardware'}},
-        y: {min: 0, max: 1, title: {display: true, text: 'TOR'}},
-        y2: {position: 'right', title: {display: true, text: 's'}, grid: {drawOnChartArea: false}}}}
+      options: {parsing: false, scales: {x: {type: 'logarithmic', title: axis('hardware scale (× this run\'s)')},
+        y: {min: 0, max: 1, title: axis('projected TOR (useful / wall time)')},
+        y2: {position: 'right', title: axis('checkpoint interval (s)'), grid: {drawOnChartArea: false}}}}
     });
   }
 
@@ -130,9 +162,42 @@ window.TrainLedgerDashboard = (function () {
     return MARKERS.map(m => m[1]).filter((l, i, all) => all.indexOf(l) === i);
   }
 
+  /**
+   * Sum over failure types of lambda_i x L_i, as libs/tor-core's TorModelFit.predictedTorFirstOrder computes it
+   * (rollbacks: L_i = R_i + (tau + delta) / 2; STRAGGLER and CHECKPOINT_CORRUPT: the observed mean loss).
+   */
+  function firstOrderLoad(model) {
+    return model.rates.filter(r => r.count > 0).reduce((sum, r) => {
+      const loss = r.type === 'STRAGGLER' || r.type === 'CHECKPOINT_CORRUPT' ? r.meanLossSeconds
+        : r.meanRepairSeconds + (model.tauSeconds + model.deltaSeconds) / 2;
+      return sum + r.ratePerHour / 3600 * loss;
+    }, 0);
+  }
+
+  function modelNote(model) {
+    if (!model) return 'The model is fitted once the run has a checkpoint interval and a save time.';
+    const load = firstOrderLoad(model);
+    if (load >= 1) {
+      return 'First order predicts ' + pct(model.predictedTorFirstOrder) + ': its failure load Σλ·L = '
+        + fmt(load, 2) + ' is ≥ 1, outside the range of that form (it assumes Σλ·L ≪ 1: failures rare against '
+        + 'their cost, here MTBF ' + fmt(model.mtbfSeconds, 1) + ' s vs repair ' + fmt(model.repairSeconds, 1)
+        + ' s). The exact form holds.';
+    }
+    return 'First order: failure load Σλ·L = ' + fmt(load, 3) + '.';
+  }
+
+  function showRunStatus(status) {
+    const badge = document.getElementById('run-status');
+    if (badge) {
+      badge.textContent = 'run ' + String(status).toLowerCase();
+      badge.dataset.status = status;
+    }
+  }
+
   function showReport(report, t0) {
     document.getElementById('tor').textContent = pct(report.tor);
     document.getElementById('status').textContent = report.status;
+    showRunStatus(report.status);
     document.getElementById('steps').textContent = report.preservedSteps + ' / ' + report.executedSteps;
     const model = report.model;
     document.getElementById('predicted').textContent = model ? pct(model.predictedTor) : '– (not fitted yet)';
@@ -157,6 +222,7 @@ window.TrainLedgerDashboard = (function () {
     modelChart.data.datasets[0].data = [report.tor, model ? model.predictedTor : null,
       model ? model.predictedTorFirstOrder : null];
     modelChart.update();
+    document.getElementById('model-note').textContent = modelNote(model);
 
     const projection = charts['projection-chart'];
     const points = model ? model.projections : [];
@@ -233,15 +299,25 @@ window.TrainLedgerDashboard = (function () {
       try {
         t0 = showTimeline(await getJson('/runs/' + encodeURIComponent(runId) + '/timeline'), report);
       } catch (e) {
+        live.dataset.state = 'unavailable';
         live.textContent = 'timeline unavailable: ' + e.message;
       }
     }
-    await refreshTimeline(await getJson('/runs/' + encodeURIComponent(runId)).catch(() => null));
+    // The run's status (header badge) comes from its reports; the connection state of the live updates is shown
+    // apart from it, so a finished run reads "completed" whatever the stream is doing.
+    const setLive = (state, text) => { live.dataset.state = state; live.textContent = 'updates: ' + text; };
+    const initial = await getJson('/runs/' + encodeURIComponent(runId)).catch(e => {
+      showRunStatus(e.message.endsWith('404') ? 'NOT FOUND' : 'UNKNOWN');
+      return null;
+    });
+    await refreshTimeline(initial);
 
     const events = new EventSource('/runs/' + encodeURIComponent(runId) + '/reports');
+    events.onopen = () => setLive('live', 'live (SSE connected)');
     events.addEventListener('report', message => {
       const report = JSON.parse(message.data);
-      live.textContent = 'live · ' + report.eventsFolded + ' events folded, as of ' + report.asOfEventTime;
+      setLive('live', 'live (SSE) · ' + (ENDED.includes(report.status) ? 'final report, ' : '')
+        + report.eventsFolded + ' events folded, as of ' + report.asOfEventTime);
       showReport(report, t0);
       // The loss curve and the markers come from the timeline: refresh it at most every 2 s.
       if (!refreshing) {
@@ -255,9 +331,12 @@ window.TrainLedgerDashboard = (function () {
       location.href = 'http://' + owner + '/run.html?run=' + encodeURIComponent(runId);
     });
     events.addEventListener('unavailable', message => {
-      live.textContent = 'aggregator not ready: ' + JSON.parse(message.data).message + '; retrying';
+      setLive('unavailable', 'aggregator not ready (' + JSON.parse(message.data).message + '); retrying');
     });
-    events.onerror = () => { live.textContent = 'disconnected; reconnecting…'; };
+    events.onerror = () => {
+      if (events.readyState === EventSource.CLOSED) setLive('closed', 'stream closed; reload to reconnect');
+      else setLive('reconnecting', 'disconnected; reconnecting…');
+    };
   }
 
   return {runsPage: runsPage, runPage: runPage, charts: charts};

@@ -94,6 +94,29 @@ class DashboardBrowserTest {
             assertThat(page.shownTor()).isEqualTo(expected.getTor());
             assertThat(page.status()).isEqualTo(expected.getStatus().name());
             assertThat(Files.size(shot)).isGreaterThan(10_000);
+
+            // The header says how the run ended, and, apart from it, that the live updates are connected.
+            assertThat(expected.getStatus().name()).isEqualTo("COMPLETED");
+            assertThat(page.headerStatus()).isEqualTo("COMPLETED");
+            assertThat(browser.awaitHeader("COMPLETED", Duration.ofSeconds(30)))
+                    .contains("run completed").contains("updates: live").doesNotContain("connecting");
+            // The timeline's markers are drawn in their own colour, not Chart.js' faint default.
+            List<?> faultColours = (List<?>) browser.evaluate("const d = Chart.getChart('timeline-chart').data.datasets"
+                    + ".find(d => d.label === 'fault injected'); return [d.borderColor, d.backgroundColor, d.data.length];");
+            assertThat(faultColours.get(0)).isEqualTo("#9b59b6");
+            assertThat(faultColours.get(1)).isEqualTo("#9b59b6");
+            // Every chart has a title on each of its axes.
+            Boolean titled = (Boolean) browser.evaluate("return " + DashboardCheck.RUN_CHARTS.stream()
+                    .map(id -> "Object.values(Chart.getChart('" + id + "').options.scales).every(s => s.title && "
+                            + "s.title.display && s.title.text.length > 0)")
+                    .reduce((a, b) -> a + " && " + b).orElseThrow() + ";");
+            assertThat(titled).isTrue();
+            // The model card explains the first-order bar (its failure load), whatever its value.
+            assertThat((String) browser.evaluate("return document.getElementById('model-note').textContent;"))
+                    .contains("Σλ·L");
+
+            browser.resize(1280, 800);
+            browser.screenshot(Path.of("target", "dashboard-run-1280x800.png"));
         }
     }
 }

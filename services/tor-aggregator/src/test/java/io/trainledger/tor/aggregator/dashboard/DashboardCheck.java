@@ -80,8 +80,15 @@ public final class DashboardCheck implements AutoCloseable {
         return new DashboardCheck(driver, profile);
     }
 
-    /** What one run's page showed. */
-    public record RunPage(String runId, Map<String, Long> points, Double shownTor, String status) {
+    /**
+     * What one run's page showed.
+     *
+     * @param status       the status figure of the summary card (the report's status symbol)
+     * @param headerStatus the run status of the page header's badge (its {@code data-status}: the report's status)
+     * @param connection   the live-update state shown in the header ({@code live}, {@code reconnecting}, ...)
+     */
+    public record RunPage(String runId, Map<String, Long> points, Double shownTor, String status, String headerStatus,
+                          String connection) {
         /** Non-null points across the datasets of chart {@code canvasId} (-1: no chart there). */
         public long points(String canvasId) {
             return points.getOrDefault(canvasId, -1L);
@@ -104,7 +111,30 @@ public final class DashboardCheck implements AutoCloseable {
                 const d = Chart.getChart('tor-chart').data.datasets[0].data;
                 return d.length ? d[d.length - 1].y : null;""");
         String status = (String) js().executeScript("return document.getElementById('status').textContent;");
-        return new RunPage(runId, points(RUN_CHARTS), tor == null ? null : ((Number) tor).doubleValue(), status);
+        String headerStatus = (String) js().executeScript(
+                "return document.getElementById('run-status').dataset.status;");
+        String connection = (String) js().executeScript("return document.getElementById('live').dataset.state;");
+        return new RunPage(runId, points(RUN_CHARTS), tor == null ? null : ((Number) tor).doubleValue(), status,
+                headerStatus, connection);
+    }
+
+    /**
+     * Waits until the header shows the run status {@code status} (e.g. {@code COMPLETED}) and the live updates as
+     * connected, and returns the header's text.
+     */
+    public String awaitHeader(String status, Duration timeout) {
+        String script = "const b = document.getElementById('run-status'), l = document.getElementById('live');"
+                + "return [b.dataset.status, l.dataset.state, document.querySelector('header').innerText];";
+        new WebDriverWait(driver, timeout).pollingEvery(Duration.ofMillis(250)).until(d -> {
+            List<?> h = (List<?>) js().executeScript(script);
+            return status.equals(h.get(0)) && "live".equals(h.get(1));
+        });
+        return (String) ((List<?>) js().executeScript(script)).get(2);
+    }
+
+    /** Resizes the browser window (CSS pixels), e.g. to check the page at a laptop's 1280x800. */
+    public void resize(int width, int height) {
+        driver.manage().window().setSize(new Dimension(width, height));
     }
 
     /** Opens the runs list and returns the run ids its table shows, once it shows at least one. */

@@ -260,7 +260,8 @@ public final class TimelineStore {
 
     static String key(String runId, char kind, long seq) {
         // Fixed-width hex: the store orders keys by their bytes, so sequence order is key order.
-        return runId + SEP + kind + String.format("%016x", seq);
+        String hex = Long.toHexString(seq);
+        return runId + SEP + kind + "0000000000000000".substring(hex.length()) + hex;
     }
 
     private static void checkVersion(byte version) {

@@ -68,6 +68,13 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
             return size() > CACHED_RUNS;
         }
     };
+    /** The emit marks of recently active runs, as last written to the store (immutable records). */
+    private final Map<String, EmitMark> markCache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, EmitMark> eldest) {
+            return size() > CACHED_RUNS;
+        }
+    };
     private ProcessorContext<String, TorReport> context;
     private KeyValueStore<String, TorLedger> ledgers;
     private KeyValueStore<String, EmitMark> marks;
@@ -87,6 +94,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         this.marks = context.getStateStore(TorTopology.EMIT_STORE);
         this.timelines = new TimelineStore(context.getStateStore(TorTopology.TIMELINE_STORE));
         ledgerCache.clear();
+        markCache.clear();
         lastEmitWallMs.clear();
         latestLedgerTimestampMs.clear();
         pending.clear();
@@ -121,7 +129,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         ledgers.put(runId, ledger);
         timelines.add(runId, event, settings.timelineMaxEvents(), settings.timelineMaxSteps());
 
-        EmitMark mark = marks.get(runId);
+        EmitMark mark = mark(runId);
         long now = context.currentSystemTimeMs();
         Long lastWall = lastEmitWallMs.get(runId);
         boolean due = mark == null || isMilestone(event.getPayload())
@@ -139,7 +147,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
             latestLedgerTimestampMs.put(runId, record.timestamp());
             if (!mark.pending()) {
                 // Stored once per held-back period (not per event), so that a restarted task flushes it.
-                marks.put(runId, new EmitMark(mark.lastEmittedAsOfMicros(), record.timestamp(), true));
+                putMark(runId, new EmitMark(mark.lastEmittedAsOfMicros(), record.timestamp(), true));
                 pending.add(runId);
             }
         }
@@ -148,7 +156,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     private void flushPending(long wallClockMs) {
         for (String runId : new ArrayList<>(pending)) {
             TorLedger ledger = ledger(runId);
-            EmitMark mark = marks.get(runId);
+            EmitMark mark = mark(runId);
             if (ledger == null || mark == null) {
                 pending.remove(runId);
                 continue;
@@ -161,7 +169,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     private void emit(String runId, TorLedger ledger, TorReport report, long recordTimestampMs,
                       long ledgerTimestampMs) {
         context.forward(new Record<>(runId, report, recordTimestampMs));
-        marks.put(runId, new EmitMark(ledger.asOfMicros(), ledgerTimestampMs, false));
+        putMark(runId, new EmitMark(ledger.asOfMicros(), ledgerTimestampMs, false));
         pending.remove(runId);
         latestLedgerTimestampMs.remove(runId);
         lastEmitWallMs.put(runId, context.currentSystemTimeMs());
@@ -192,6 +200,23 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         return TorLedger.micros(report.getAsOfEventTime());
     }
 
+    private EmitMark mark(String runId) {
+        EmitMark cached = markCache.get(runId);
+        if (cached != null) {
+            return cached;
+        }
+        EmitMark stored = marks.get(runId);
+        if (stored != null) {
+            markCache.put(runId, stored);
+        }
+        return stored;
+    }
+
+    private void putMark(String runId, EmitMark mark) {
+        marks.put(runId, mark);
+        markCache.put(runId, mark);
+    }
+
     private TorLedger ledger(String runId) {
         TorLedger cached = ledgerCache.get(runId);
         if (cached != null) {
@@ -207,6 +232,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     @Override
     public void close() {
         ledgerCache.clear();
+        markCache.clear();
         timelines.clearCache();
     }
 

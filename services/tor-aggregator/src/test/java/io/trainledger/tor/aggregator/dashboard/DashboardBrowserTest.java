@@ -57,18 +57,7 @@ class DashboardBrowserTest {
                 .failure(FailureType.HANG, 90, Distribution.constant(8), Distribution.constant(2))
                 .straggler(150, 2.0, Distribution.constant(10), Distribution.constant(2))
                 .build().events();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaProducer<String, RunEvent> producer = new KafkaProducer<>(p, new StringSerializer(),
-                Topics.RUN_EVENTS.valueSerde(RegistrySettings.of(registryUrl)).serializer())) {
-            for (RunEvent e : log) {
-                producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e));
-            }
-        }
-        TorReport expected = TorLedger.fold(log).report();
-        await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> new ObjectMapper()
-                .readTree(given().get("/runs/" + runId).asString()).get("eventsFolded").longValue()
-                == expected.getEventsFolded());
+        TorReport expected = produceAndAwait(runId, log);
 
         String base = root.toString().replaceAll("/$", "");
         try (DashboardCheck browser = DashboardCheck.start()) {
@@ -111,12 +100,60 @@ class DashboardBrowserTest {
                             + "s.title.display && s.title.text.length > 0)")
                     .reduce((a, b) -> a + " && " + b).orElseThrow() + ";");
             assertThat(titled).isTrue();
-            // The model card explains the first-order bar (its failure load), whatever its value.
+            // The model card gives the first-order form's failure load sum(lambda L), computed in the page; it must be
+            // the one tor-core used: first order = tau / (tau + delta) x (1 - load) when not clamped.
+            var model = expected.getModel();
+            double load = 1 - model.getPredictedTorFirstOrder() * (model.getTauSeconds() + model.getDeltaSeconds())
+                    / model.getTauSeconds();
             assertThat((String) browser.evaluate("return document.getElementById('model-note').textContent;"))
-                    .contains("Σλ·L");
+                    .isEqualTo("First order: failure load Σλ·L = "
+                            + String.format(java.util.Locale.ROOT, "%.3f", load) + ".");
 
             browser.resize(1280, 800);
             browser.screenshot(Path.of("target", "dashboard-run-1280x800.png"));
         }
+    }
+
+    /**
+     * Failures more frequent than they are cheap (as in the chaos demo): the first-order form's failure load is >= 1,
+     * tor-core clamps its prediction to 0, and the page says so instead of drawing an empty bar.
+     */
+    @Test
+    void aFirstOrderPredictionOutsideItsRangeIsExplained() throws Exception {
+        String runId = "dashboard-dense-" + UUID.randomUUID();
+        List<RunEvent> log = FailureSimulator.builder().seed(11).runId(runId).steps(200).idealStepSeconds(0.5)
+                .checkpointEverySteps(10).checkpointStall(Distribution.constant(0.2))
+                .commitLag(Distribution.constant(0.2))
+                .failure(FailureType.CRASH, 6, Distribution.constant(5), Distribution.constant(4))
+                .build().events();
+        TorReport expected = produceAndAwait(runId, log);
+        assertThat(expected.getModel().getPredictedTorFirstOrder()).as("the simulated run is in the clamped regime")
+                .isZero();
+
+        String base = root.toString().replaceAll("/$", "");
+        try (DashboardCheck browser = DashboardCheck.start()) {
+            browser.openRun(base, runId, Duration.ofSeconds(60));
+            assertThat((String) browser.evaluate("return document.getElementById('model-note').textContent;"))
+                    .startsWith("First order predicts 0.00 %: its failure load Σλ·L = ")
+                    .contains("is ≥ 1, outside the range of that form");
+            browser.screenshot(Path.of("target", "dashboard-run-dense-failures.png"));
+        }
+    }
+
+    /** Produces a simulated ledger and waits until the aggregator folded all of it; returns the pure fold's report. */
+    private TorReport produceAndAwait(String runId, List<RunEvent> log) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, RunEvent> producer = new KafkaProducer<>(p, new StringSerializer(),
+                Topics.RUN_EVENTS.valueSerde(RegistrySettings.of(registryUrl)).serializer())) {
+            for (RunEvent e : log) {
+                producer.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e));
+            }
+        }
+        TorReport expected = TorLedger.fold(log).report();
+        await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> new ObjectMapper()
+                .readTree(given().get("/runs/" + runId).asString()).get("eventsFolded").longValue()
+                == expected.getEventsFolded());
+        return expected;
     }
 }

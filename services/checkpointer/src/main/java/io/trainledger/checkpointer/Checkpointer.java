@@ -20,6 +20,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -47,7 +48,11 @@ public class Checkpointer {
     @Identifier("default-kafka-broker")
     Map<String, Object> operatorKafka;
 
+    @Inject
+    Config mpConfig;
+
     private final CheckpointIndex index = new CheckpointIndex();
+    private RegistrySettings registry;
     private FilesystemCheckpointStore store;
     private LedgerWriter writer;
     private LedgerView view;
@@ -57,7 +62,10 @@ public class Checkpointer {
 
     void start(@Observes StartupEvent startup) {
         String instance = config.instance().orElseGet(Checkpointer::defaultInstance);
-        RegistrySettings registry = RegistrySettings.of(registryUrl);
+        // The serdes' registry client settings (apicurio.registry.auth.*, tls.*, proxy.*; env APICURIO_REGISTRY_...),
+        // as the Kafka Streams services read them: without them an authenticated registry refuses every schema.
+        registry = RegistrySettings.of(registryUrl).withClientSettings(
+                key -> mpConfig.getOptionalValue(key, String.class));
         store = new FilesystemCheckpointStore(config.storeDir());
         OperatorKafkaSettings kafka = new OperatorKafkaSettings(operatorKafka);
         writer = new LedgerWriter(bootstrapServers, registry, RunEvents.source("checkpointer", instance), kafka);
@@ -108,6 +116,11 @@ public class Checkpointer {
 
     public CheckpointStore store() {
         return store;
+    }
+
+    /** Where the registry is and how the serdes reach it (URL and client settings). */
+    public RegistrySettings registry() {
+        return registry;
     }
 
     /** Ready: the history is folded and the consumer group loop owns partitions. */

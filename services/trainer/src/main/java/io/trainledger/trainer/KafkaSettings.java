@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -31,9 +32,13 @@ public class KafkaSettings {
     KafkaSettings(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                   @ConfigProperty(name = "trainledger.registry.url") String registryUrl,
                   TrainerConfig config,
-                  @Identifier("default-kafka-broker") Map<String, Object> operatorKafka) {
-        this(bootstrapServers, RegistrySettings.of(registryUrl), config.instance().orElseGet(KafkaSettings::hostAndPid),
-                new OperatorKafkaSettings(operatorKafka));
+                  @Identifier("default-kafka-broker") Map<String, Object> operatorKafka,
+                  Config mpConfig) {
+        // The serdes' registry client settings (apicurio.registry.auth.*, tls.*, proxy.*; env APICURIO_REGISTRY_...),
+        // as the Kafka Streams services read them: without them an authenticated registry refuses every schema.
+        this(bootstrapServers, RegistrySettings.of(registryUrl).withClientSettings(
+                        key -> mpConfig.getOptionalValue(key, String.class)),
+                config.instance().orElseGet(KafkaSettings::hostAndPid), new OperatorKafkaSettings(operatorKafka));
         Set<String> overridden = operator.overriddenKeys(producerConfig("ledger"));
         LOG.infof("Kafka client settings from the operator: %s%s", operator.keys(), overridden.isEmpty() ? ""
                 : "; ignored where the trainer sets its own (acks, idempotence, ids...): " + overridden);

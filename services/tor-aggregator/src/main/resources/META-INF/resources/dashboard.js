@@ -66,7 +66,7 @@ window.TrainLedgerDashboard = (function () {
 
   async function runsPage() {
     const chartOfRuns = chart('runs-chart', {
-      type: 'bar', data: {labels: [], datasets: [{label: 'TOR', data: [], backgroundColor: COLORS[0]}]},
+      type: 'bar', data: {labels: [], datasets: [{label: 'TOR', data: [], backgroundColor: COLORS[0], maxBarThickness: 90}]},
       options: {scales: {x: {title: axis('run')}, y: {min: 0, max: 1, title: axis('TOR (useful time / wall time)')}}}
     });
     async function refresh() {
@@ -90,7 +90,7 @@ window.TrainLedgerDashboard = (function () {
         chartOfRuns.data.labels = body.runs.map(r => r.runId);
         chartOfRuns.data.datasets[0].data = body.runs.map(r => r.tor);
         chartOfRuns.update();
-        status.textContent = body.runs.length + ' runs' + (body.unreachable.length
+        status.textContent = body.runs.length + (body.runs.length === 1 ? ' run' : ' runs') + (body.unreachable.length
           ? ' (unreachable instances: ' + body.unreachable.join(', ') + ')' : '');
       } catch (e) {
         status.textContent = 'the aggregator is not answering yet (' + e.message + '); retrying';

@@ -62,6 +62,7 @@ class DashboardBrowserTest {
         String base = root.toString().replaceAll("/$", "");
         try (DashboardCheck browser = DashboardCheck.start()) {
             assertThat(browser.openRunsList(base, Duration.ofSeconds(60))).contains(runId);
+            browser.screenshot(Path.of("target", "dashboard-runs.png"));
             DashboardCheck.RunPage page = browser.openRun(base, runId, Duration.ofSeconds(60));
             Path shot = browser.screenshot(Path.of("target", "dashboard-run.png"));
 

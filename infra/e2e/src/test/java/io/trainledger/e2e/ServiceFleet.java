@@ -97,6 +97,8 @@ final class ServiceFleet implements AutoCloseable {
         c.put("trainledger.checkpointer.instance", name);
         c.put("trainledger.checkpointer.staging-dir", E2e.trainerData().resolve("staging").toString());
         c.put("trainledger.checkpointer.retry-backoff", "PT0.2S");
+        // Static membership, as for trainers: a restarted checkpointer takes its partitions back at once.
+        c.put("trainledger.checkpointer.group-instance-id", name + "-" + dir.getFileName());
         // Through the environment: the packaged checkpointer refuses the key as a -D system property (SRCFG00050,
         // "does not map to any root", under its @ConfigMapping prefix), while environment variables are not checked.
         Map<String, String> env = chaos ? Map.of("TRAINLEDGER_CHECKPOINTER_CHAOS_ENABLED", "true") : Map.of();

@@ -68,7 +68,9 @@ final class KafkaBroker {
         }
         if (!Files.exists(logDir().resolve("meta.properties"))) {
             List<String> cmd = List.of(javaCommand(), "-cp", runtime.brokerClasspath(), "kafka.tools.StorageTool",
-                    "format", "-t", state.clusterId(), "-c", config.toString(), "--ignore-formatted");
+                    // "--cluster-id=<id>": an id remembered from before the fix below may start with '-', which
+                    // the tool's argument parser would take for an option when given as a separate argument.
+                    "format", "--cluster-id=" + state.clusterId(), "-c", config.toString(), "--ignore-formatted");
             ChildProcess format = ChildProcess.start("kafka-storage-format", cmd, dir, logs.resolve("broker-format.log"), Map.of());
             int code = waitFor(format, Duration.ofSeconds(60));
             if (code != 0) {

@@ -25,7 +25,8 @@ import java.util.Objects;
  *     its runs without a rebalance), {@code trainledger.trainer.chaos.enabled=true} by default: the embedded default is where
  *     faults are injected on purpose (demo, tests); a real deployment keeps the service's default, off;</li>
  * <li>checkpointer: {@code store-dir=<data>/services/checkpointer/store}, {@code staging-dir} = the trainer's staging
- *     directory (so it only accepts, and cleans up, files staged there);</li>
+ *     directory (so it only accepts, and cleans up, files staged there), {@code group-instance-id=checkpointer-1}
+ *     (static membership, as for the trainer);</li>
  * <li>failure-monitor and tor-aggregator: {@code quarkus.kafka-streams.bootstrap-servers},
  *     {@code kafka-streams.state.dir=<data>/services/<id>/kafka-streams-state}, a 6 s session timeout (a
  *     restarted instance rejoins quickly); the aggregator's {@code quarkus.kafka-streams.application-server} is its
@@ -143,6 +144,9 @@ public final class ServiceCatalog {
             case CHECKPOINTER -> {
                 c.put("trainledger.checkpointer.store-dir", own.resolve("store").toString());
                 c.put("trainledger.checkpointer.staging-dir", stagingDir().toString());
+                // Static membership as for the trainer: a restarted checkpointer gets its partitions back at once
+                // instead of after the session timeout (one supervised checkpointer per data directory).
+                c.put("trainledger.checkpointer.group-instance-id", "checkpointer-1");
             }
             case FAILURE_MONITOR -> streams(c, own);
             case TOR_AGGREGATOR -> {

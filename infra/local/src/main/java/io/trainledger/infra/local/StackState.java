@@ -81,11 +81,20 @@ record StackState(String clusterId, int brokerPort, int controllerPort, int regi
         }
     }
 
-    /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints). */
-    private static String randomClusterId() {
-        UUID uuid = UUID.randomUUID();
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16);
-        buf.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buf.array());
+    /**
+     * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what kafka-storage random-uuid prints),
+     * never starting with '-' (as Kafka's own {@code Uuid.randomUuid()}: command-line parsers take such a value for an
+     * option; about one id in 64 did, and formatting the broker's storage failed).
+     */
+    static String randomClusterId() {
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(16);
+            buf.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buf.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 }

@@ -285,10 +285,11 @@ public final class AggregatorBench {
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            // As application.properties: exactly_once_v2, commit every 100 ms, one stream thread.
+            // As application.properties: exactly_once_v2, commit every 100 ms, stream threads
+            // (-Dbench.streamThreads, default the service's).
             p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
             p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("bench.streamThreads", 1));
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
             p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                     "io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler");

@@ -10,6 +10,7 @@ import io.trainledger.checkpointer.ledger.LedgerView;
 import io.trainledger.checkpointer.ledger.LedgerWriter;
 import io.trainledger.checkpointer.store.CheckpointStore;
 import io.trainledger.checkpointer.store.FilesystemCheckpointStore;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.RunEvents;
 import io.smallrye.common.annotation.Identifier;

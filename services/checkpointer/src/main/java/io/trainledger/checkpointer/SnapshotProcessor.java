@@ -3,6 +3,7 @@ package io.trainledger.checkpointer;
 import io.trainledger.checkpointer.ledger.LedgerView;
 import io.trainledger.events.CheckpointSnapshotted;
 import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
 import io.trainledger.schemas.dlq.DeadLetterQueue;

@@ -8,6 +8,7 @@ import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.trainledger.checkpointer.ledger.LedgerWriter;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

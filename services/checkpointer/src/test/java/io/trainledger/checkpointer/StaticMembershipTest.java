@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.testing.TrainLedgerStackResource;
 import java.time.Duration;
 import java.util.List;

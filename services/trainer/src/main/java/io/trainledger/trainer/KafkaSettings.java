@@ -1,5 +1,6 @@
 package io.trainledger.trainer;
 
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;

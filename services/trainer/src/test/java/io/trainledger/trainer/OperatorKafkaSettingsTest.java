@@ -7,6 +7,7 @@ import io.quarkus.runtime.ApplicationConfig;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import java.time.Duration;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.trainledger.checkpointer.ledger;
 
 import io.trainledger.commands.RunCommand;
-import io.trainledger.checkpointer.OperatorKafkaSettings;
 import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
 import java.time.Duration;

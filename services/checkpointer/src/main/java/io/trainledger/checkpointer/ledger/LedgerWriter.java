@@ -1,9 +1,9 @@
 package io.trainledger.checkpointer.ledger;
 
-import io.trainledger.checkpointer.OperatorKafkaSettings;
 import io.trainledger.commands.RunCommand;
 import io.trainledger.events.EventSource;
 import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.RunEvents;
 import io.trainledger.schemas.Topics;

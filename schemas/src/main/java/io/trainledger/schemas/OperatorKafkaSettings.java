@@ -1,4 +1,4 @@
-package io.trainledger.checkpointer;
+package io.trainledger.schemas;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,10 +11,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The Kafka client settings the operator gives the service ({@code kafka.*} configuration keys and {@code KAFKA_*}
+ * The Kafka client settings the operator gives a service ({@code kafka.*} configuration keys and {@code KAFKA_*}
  * environment variables, collected by the Quarkus kafka-client extension into its {@code default-kafka-broker}
  * map): SASL, TLS and any other client key, merged into every producer, consumer and admin client the service
- * builds.
+ * builds. Shared by the trainer and the checkpointer (the services with plain Kafka clients); framework-free, the
+ * services hand it the extension's map.
  *
  * <p>TrainLedger's own keys win ({@code acks=all}, idempotence, isolation level, group and client ids, bootstrap
  * servers, offsets not auto-committed): operator settings can secure or tune a client where TrainLedger sets

@@ -154,6 +154,7 @@ public final class LedgerEmitter implements AutoCloseable {
 
     private void drain() {
         Entry entry;
+        boolean awaited = false;
         while ((entry = queue.poll()) != null) {
             pending.decrementAndGet();
             try {
@@ -163,6 +164,7 @@ public final class LedgerEmitter implements AutoCloseable {
                     listener.stepEmitted(f);
                 } else if (entry instanceof Event e) {
                     send(e.event(), e.acked());
+                    awaited = true;
                 } else if (entry instanceof Flush fl) {
                     producer.flush();
                     fl.done().complete(null);
@@ -175,6 +177,16 @@ public final class LedgerEmitter implements AutoCloseable {
                 } else if (entry instanceof Flush fl) {
                     fl.done().completeExceptionally(e);
                 }
+            }
+        }
+        if (awaited) {
+            // Someone may be waiting for these acknowledgements (a checkpoint boundary holds training until its
+            // CheckpointSnapshotted is acknowledged): send now rather than after the producer's linger.ms (5 ms of
+            // a measured 8.6 ms append on the embedded broker). Blocks this thread only; step facts queue meanwhile.
+            try {
+                producer.flush();
+            } catch (RuntimeException e) {
+                LOG.warnf("flush of the ledger producer failed: %s", e);
             }
         }
     }

@@ -463,6 +463,9 @@ public final class TrainerOverheadBenchmark {
         long[] stalls = new long[snapshots];
         long[] acks = new long[snapshots];
         long bytes = 0;
+        int flushed = 0;
+        long unflushedStall = 0;
+        long unflushedAck = 0;
         for (int i = 0; i < snapshots; i++) {
             trainer.step();
             long t0 = System.nanoTime();
@@ -473,11 +476,31 @@ public final class TrainerOverheadBenchmark {
             RunEvent e = RunEvents.of(runId, 1, RunEvents.source("trainer", "bench"), CheckpointSnapshotted.newBuilder()
                     .setStep(trainer.stepsDone()).setStallNanos(staged).setStagingUri(file.toUri().toString())
                     .setSha256(sha).setBytes(state.length).build());
-            events.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e)).get(30, TimeUnit.SECONDS);
-            stalls[i] = System.nanoTime() - t0;
-            acks[i] = stalls[i] - staged;
+            // As the trainer's LedgerEmitter does for an awaited event: send, flush (no linger), wait for the ack.
+            // Every other snapshot without the flush, as the emitter did before: the baseline in the same run.
+            boolean flush = i % 2 == 0;
+            var acked = events.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e));
+            if (flush) {
+                events.flush();
+            }
+            acked.get(30, TimeUnit.SECONDS);
+            long stall = System.nanoTime() - t0;
+            if (flush) {
+                stalls[flushed++] = stall;
+                acks[i / 2] = stall - staged;
+            } else {
+                unflushedStall += stall;
+                unflushedAck += stall - staged;
+            }
             bytes = state.length;
         }
+        int unflushed = snapshots - flushed;
+        System.out.printf("SNAPSHOT without the flush (%d snapshots, the previous emitter): stall mean %.2f ms, "
+                        + "ack %.2f ms%n", unflushed, unflushedStall / 1e6 / Math.max(1, unflushed),
+                unflushedAck / 1e6 / Math.max(1, unflushed));
+        stalls = Arrays.copyOf(stalls, flushed);
+        acks = Arrays.copyOf(acks, flushed);
+        snapshots = flushed;
         Arrays.sort(stalls);
         double mean = Arrays.stream(stalls).average().orElse(0);
         System.out.printf("SNAPSHOT: %d snapshots of %d bytes; blocking stall mean %.2f ms, median %.2f ms, max %.2f "

@@ -6,16 +6,14 @@ import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topic;
 import io.trainledger.schemas.Topics;
 import io.trainledger.tor.TorReport;
+import io.trainledger.tor.aggregator.replay.LiveReports;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.BiConsumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -87,18 +85,7 @@ public final class LedgerAudit {
 
     /** The reader's configuration: the client settings under its own (committed records only, no group). */
     Map<String, Object> consumerConfig() {
-        Map<String, Object> own = new HashMap<>();
-        own.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        own.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-audit-" + UUID.randomUUID());
-        own.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        // One partition read from offset 0 to its end: large fetches (the default is 1 MB per partition and fetch).
-        own.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-        // No group: assign() and seek only; a group.id from a properties file must not make it commit or join.
-        Map<String, Object> config = client.under(own);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return config;
+        return LiveReports.readerConfig(bootstrapServers, client, "trainledger-audit");
     }
 
     private void readRun(Topic<?, ?> topic, String runId, Duration timeout,

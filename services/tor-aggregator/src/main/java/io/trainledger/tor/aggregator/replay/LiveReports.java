@@ -102,11 +102,20 @@ public final class LiveReports {
 
     /** The reader's configuration: {@code client}'s settings under its own (committed records only, no group). */
     static Map<String, Object> consumerConfig(String bootstrapServers, KafkaClientProperties client) {
+        return readerConfig(bootstrapServers, client, "trainledger-replay-reader");
+    }
+
+    /**
+     * The configuration of a group-less reader of whole partitions (the replay's, the audit's): {@code client}'s
+     * settings under its own: committed records only, nothing committed, no group, large fetches.
+     */
+    public static Map<String, Object> readerConfig(String bootstrapServers, KafkaClientProperties client,
+                                                   String clientIdPrefix) {
         Map<String, Object> own = new HashMap<>();
         own.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        own.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainledger-replay-reader-" + UUID.randomUUID());
+        own.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + UUID.randomUUID());
         own.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         // One partition read from offset 0 to its end: large fetches (the default is 1 MB per partition and fetch).
         own.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);

@@ -12,9 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -39,12 +37,7 @@ public final class TimelineStore {
 
     private final KeyValueStore<String, byte[]> store;
     /** Decoded bookkeeping of recently active runs; always the value last written. Dropped on (re)initialisation. */
-    private final Map<String, Meta> metas = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Meta> eldest) {
-            return size() > 1024;
-        }
-    };
+    private final RunCache<Meta> metas = new RunCache<>(1024);
 
     TimelineStore(KeyValueStore<String, byte[]> store) {
         this.store = store;
@@ -216,13 +209,10 @@ public final class TimelineStore {
     // ------------------------------------------------------------------------------------------------ internals
 
     private Meta meta(String runId) {
-        Meta m = metas.get(runId);
-        if (m == null) {
-            byte[] stored = store.get(metaKey(runId));
-            m = stored == null ? new Meta() : Meta.fromBytes(stored);
-            metas.put(runId, m);
-        }
-        return m;
+        return metas.get(runId, id -> {
+            byte[] stored = store.get(metaKey(id));
+            return stored == null ? new Meta() : Meta.fromBytes(stored);
+        });
     }
 
     private void putMeta(String runId, Meta m) {

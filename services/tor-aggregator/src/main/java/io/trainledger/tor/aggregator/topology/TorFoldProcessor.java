@@ -13,7 +13,6 @@ import io.trainledger.tor.TorReport;
 import io.trainledger.tor.core.TorLedger;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -62,19 +61,9 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
      * Decoded ledgers of recently active runs: always the object last put to the store. Dropped on
      * (re)initialisation, so a task restored after an aborted transaction reads the store again.
      */
-    private final Map<String, TorLedger> ledgerCache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TorLedger> eldest) {
-            return size() > CACHED_RUNS;
-        }
-    };
+    private final RunCache<TorLedger> ledgerCache = new RunCache<>(CACHED_RUNS);
     /** The emit marks of recently active runs, as last written to the store (immutable records). */
-    private final Map<String, EmitMark> markCache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, EmitMark> eldest) {
-            return size() > CACHED_RUNS;
-        }
-    };
+    private final RunCache<EmitMark> markCache = new RunCache<>(CACHED_RUNS);
     private ProcessorContext<String, TorReport> context;
     private KeyValueStore<String, TorLedger> ledgers;
     private KeyValueStore<String, EmitMark> marks;
@@ -135,11 +124,10 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         boolean due = mark == null || isMilestone(event.getPayload())
                 || (ledger.asOfMicros() - mark.lastEmittedAsOfMicros() >= minIntervalMicros
                 && (lastWall == null || now - lastWall >= minWallIntervalMs));
-        boolean ended = isEnded(ledger.status());
-        TorReport report = null;
-        if (due || timelines.torPointDue(runId, ledger.asOfMicros(), ended)) {
-            report = ledger.report();
-            addTorPoint(runId, report, ended);
+        boolean torPointDue = timelines.torPointDue(runId, ledger.asOfMicros(), isEnded(ledger.status()));
+        TorReport report = due || torPointDue ? ledger.report() : null;
+        if (torPointDue) {
+            addTorPoint(runId, report);
         }
         if (due) {
             emit(runId, ledger, report, record.timestamp(), record.timestamp());
@@ -181,10 +169,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         }
     }
 
-    private void addTorPoint(String runId, TorReport report, boolean ended) {
-        if (!timelines.torPointDue(runId, ledgerTime(report), ended)) {
-            return;
-        }
+    private void addTorPoint(String runId, TorReport report) {
         double windowTor = Double.NaN;
         long windowSeconds = 0;
         if (!report.getWindows().isEmpty()) {
@@ -201,15 +186,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     }
 
     private EmitMark mark(String runId) {
-        EmitMark cached = markCache.get(runId);
-        if (cached != null) {
-            return cached;
-        }
-        EmitMark stored = marks.get(runId);
-        if (stored != null) {
-            markCache.put(runId, stored);
-        }
-        return stored;
+        return markCache.get(runId, marks::get);
     }
 
     private void putMark(String runId, EmitMark mark) {
@@ -218,15 +195,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     }
 
     private TorLedger ledger(String runId) {
-        TorLedger cached = ledgerCache.get(runId);
-        if (cached != null) {
-            return cached;
-        }
-        TorLedger stored = ledgers.get(runId);
-        if (stored != null) {
-            ledgerCache.put(runId, stored);
-        }
-        return stored;
+        return ledgerCache.get(runId, ledgers::get);
     }
 
     @Override

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -79,17 +80,41 @@ public final class AggregatorBench {
                     bootstrap);
 
             List<String> runIds = produceLedger(bootstrap, registry, events, runs);
-            double consumerRate = plainConsumer(bootstrap, registry, true);
+            // Cold: the first pass of each arm in this JVM, the JIT compiling as it goes (on two cores the compiler
+            // threads take half a core from the broker and the stream thread while the aggregator runs).
+            double coldConsumerRate = plainConsumer(bootstrap, registry, true);
             double rawRate = plainConsumer(bootstrap, registry, false);
+            double coldAggregatorRate;
+            try (Aggregator warmUp = new Aggregator(bootstrap, registry, dir.resolve("warm-up-state"),
+                    "trainledger-bench-warm-up", createTopic(bootstrap, "trainledger.bench.warm-up-tor", partitions))) {
+                coldAggregatorRate = warmUp.timeCatchUp("aggregator, cold (first pass in this JVM)");
+            }
+            // More passes until the JIT is done (on two cores the compiler thread still takes half a core in the
+            // second pass); -Dbench.warmUpPasses counts the cold one.
+            for (int pass = 2; pass <= Integer.getInteger("bench.warmUpPasses", 2); pass++) {
+                try (Aggregator warmUp = new Aggregator(bootstrap, registry, dir.resolve("warm-up-state-" + pass),
+                        "trainledger-bench-warm-up-" + pass, "trainledger.bench.warm-up-tor")) {
+                    warmUp.timeCatchUp("aggregator, warm-up pass " + pass);
+                }
+                plainConsumer(bootstrap, registry, true);
+            }
+            // Warm: both arms again over the same ledger (steady state, as a long-running service is); the baseline
+            // three times (it takes 1-3 s, so the broker's and the machine's noise weigh more), its median kept.
+            double[] warmConsumer = {plainConsumer(bootstrap, registry, true), plainConsumer(bootstrap, registry, true),
+                    plainConsumer(bootstrap, registry, true)};
+            Arrays.sort(warmConsumer);
+            double consumerRate = warmConsumer[1];
             double aggregatorRate;
             double[] latency;
-            try (Aggregator aggregator = new Aggregator(bootstrap, registry, dir.resolve("aggregator-state"))) {
-                long t0 = System.nanoTime();
-                aggregator.awaitCaughtUp(Duration.ofMinutes(30));
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                aggregatorRate = aggregator.ledgerRecords / seconds;
-                System.out.printf(Locale.ROOT, "aggregator caught up with %,d ledger records in %.1f s%n",
-                        aggregator.ledgerRecords, seconds);
+            try (Aggregator aggregator = new Aggregator(bootstrap, registry, dir.resolve("aggregator-state"),
+                    Aggregator.APP_ID, Topics.TOR.name())) {
+                aggregatorRate = aggregator.timeCatchUp("aggregator, warm");
+                if (Boolean.getBoolean("bench.throughputOnly")) { // tuning experiments: the first figure only
+                    System.out.printf(Locale.ROOT, "throughput ratio, warm: %.2f (%,.0f / %,.0f events/s); cold: "
+                            + "%.2f%n", aggregatorRate / consumerRate, aggregatorRate, consumerRate,
+                            coldAggregatorRate / coldConsumerRate);
+                    return;
+                }
                 latency = stepToReportLatency(bootstrap, registry, 400);
                 aggregator.awaitCaughtUp(Duration.ofMinutes(5));
             }
@@ -104,13 +129,21 @@ public final class AggregatorBench {
                 auditsMatch &= audit.result().matchesWholeLedger();
             }
             double auditSeconds = (System.nanoTime() - auditStart) / 1e9;
+            // As an operator runs them: each in a fresh JVM (the CLI's case), timed from process start to exit.
+            List<String> auditArgs = new ArrayList<>(List.of("audit", bootstrap, registry.url()));
+            auditArgs.addAll(runIds);
+            ColdRun coldReplay = ColdRun.of(List.of("replay", bootstrap, registry.url()));
+            ColdRun coldAudit = ColdRun.of(auditArgs);
 
             System.out.println();
             System.out.println("| figure | value | baseline / goal | ratio |");
             System.out.println("|---|---|---|---|");
-            System.out.printf(Locale.ROOT, "| aggregator throughput (EOS, production topology) | %,.0f events/s | "
-                    + "plain consumer + Avro deserialization %,.0f events/s | %.2f (goal >= 0.5) |%n",
+            System.out.printf(Locale.ROOT, "| aggregator throughput (EOS, production topology), warm | %,.0f events/s | "
+                    + "plain consumer + Avro deserialization, warm, %,.0f events/s | %.2f (goal >= 0.5) |%n",
                     aggregatorRate, consumerRate, aggregatorRate / consumerRate);
+            System.out.printf(Locale.ROOT, "| (same, cold: first pass of each arm in this JVM) | %,.0f events/s | "
+                    + "%,.0f events/s | %.2f |%n", coldAggregatorRate, coldConsumerRate,
+                    coldAggregatorRate / coldConsumerRate);
             System.out.printf(Locale.ROOT, "| (same, vs raw bytes consumer) | | %,.0f records/s | %.2f |%n", rawRate,
                     aggregatorRate / rawRate);
             System.out.printf(Locale.ROOT, "| StepCompleted -> TorReport latency p50 / p99 / max | %.0f / %.0f / %.0f ms "
@@ -121,6 +154,12 @@ public final class AggregatorBench {
                     replay.elapsed().toMillis() / 1e4);
             System.out.printf(Locale.ROOT, "| audit of every run (%,d events) | %.1f s, all match: %s | goal <= 10 s | %.2f |%n",
                     audited, auditSeconds, auditsMatch, auditSeconds / 10);
+            System.out.printf(Locale.ROOT, "| replay in a fresh JVM (process start to exit) | %.1f s (%.1f s in process), "
+                    + "identical: %s | goal <= 10 s | %.2f |%n", coldReplay.processSeconds(), coldReplay.inProcessSeconds(),
+                    coldReplay.ok(), coldReplay.processSeconds() / 10);
+            System.out.printf(Locale.ROOT, "| audit of every run in a fresh JVM (process start to exit) | %.1f s (%.1f s in "
+                    + "process), all match: %s | goal <= 10 s | %.2f |%n", coldAudit.processSeconds(),
+                    coldAudit.inProcessSeconds(), coldAudit.ok(), coldAudit.processSeconds() / 10);
         }
     }
 
@@ -161,6 +200,14 @@ public final class AggregatorBench {
         }
         System.out.printf(Locale.ROOT, "produced %,d events in %.1f s%n", produced, (System.nanoTime() - t0) / 1e9);
         return ids;
+    }
+
+    /** Creates {@code name} (as the ledger: {@code partitions}, replication 1) and returns its name. */
+    private static String createTopic(String bootstrap, String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        return name;
     }
 
     /** Reads the whole ledger with a plain consumer (no group), deserializing values or not; records per second. */
@@ -264,25 +311,54 @@ public final class AggregatorBench {
                 sorted[sorted.length - 1]};
     }
 
+    /** A {@link ColdCommand} in a child JVM with this classpath: wall time of the process, its own figure, result. */
+    private record ColdRun(double processSeconds, double inProcessSeconds, boolean ok) {
+        static final String CLI_JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
+
+        static ColdRun of(List<String> args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            // The JVM options of the trainledger launcher script (CLI_JAVA_OPTS there), unless -Dbench.coldJvmFlags.
+            cmd.addAll(Arrays.asList(System.getProperty("bench.coldJvmFlags", CLI_JVM_FLAGS).trim().split("\\s+")));
+            cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-cp",
+                    System.getProperty("java.class.path"), ColdCommand.class.getName()));
+            cmd.addAll(args);
+            long t0 = System.nanoTime();
+            Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int exit = process.waitFor();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            String line = out.lines().filter(l -> l.startsWith(args.get(0) + " ")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(args.get(0) + " in a fresh JVM exited " + exit
+                            + " without its result line: " + out));
+            String[] f = line.split(" ");
+            return new ColdRun(seconds, Double.parseDouble(f[1]), exit == 0 && Boolean.parseBoolean(f[3]));
+        }
+    }
+
     /** The production topology with the service's Kafka Streams settings, writing to trainledger.tor. */
     private static final class Aggregator implements AutoCloseable {
-        private static final String APP_ID = "trainledger-tor-aggregator";
+        static final String APP_ID = "trainledger-tor-aggregator";
+        private static final String STREAMS_OVERRIDE = "bench.kafka-streams.";
         private final KafkaStreams streams;
         private final Admin admin;
         private final String bootstrap;
+        private final String appId;
+        private long created;
+        private volatile long runningSince;
         final long ledgerRecords;
 
-        Aggregator(String bootstrap, RegistrySettings registry, Path stateDir) {
+        Aggregator(String bootstrap, RegistrySettings registry, Path stateDir, String appId, String reportTopic) {
             this.bootstrap = bootstrap;
+            this.appId = appId;
             Map<TopicPartition, Long> ends = LiveReports.endOffsets(bootstrap, Topics.RUN_EVENTS.name(),
                     Duration.ofSeconds(30));
             ledgerRecords = ends.values().stream().mapToLong(Long::longValue).sum();
             admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
             StreamsBuilder builder = new StreamsBuilder();
             TorTopology.build(builder, Topics.RUN_EVENTS.valueSerde(registry), Topics.TOR.valueSerde(registry),
-                    TopologySettings.defaults(), ReportSink.NONE);
+                    TopologySettings.defaults(), ReportSink.NONE, reportTopic);
             Properties p = new Properties();
-            p.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             // As application.properties: exactly_once_v2, commit every 100 ms, stream threads
@@ -293,8 +369,32 @@ public final class AggregatorBench {
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
             p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                     "io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler");
+            // Tuning experiments: -Dbench.kafka-streams.<key>=<value> adds or overrides a Kafka Streams setting.
+            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
+                    .forEach(k -> p.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
             streams = new KafkaStreams(builder.build(), p);
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING && runningSince == 0) {
+                    runningSince = System.nanoTime();
+                }
+            });
+            created = System.nanoTime();
             streams.start();
+        }
+
+        /**
+         * Waits until the whole ledger is committed; prints the time from the start of the application and from
+         * RUNNING (after the group join, transactions' initialisation and task assignment); returns records per
+         * second from the start, the figure compared with the plain consumer (whose time includes its own
+         * assignment and first fetch).
+         */
+        double timeCatchUp(String label) throws Exception {
+            awaitCaughtUp(Duration.ofMinutes(30));
+            long end = System.nanoTime();
+            double seconds = (end - created) / 1e9;
+            System.out.printf(Locale.ROOT, "%s: caught up with %,d ledger records in %.1f s (%.1f s from RUNNING)%n",
+                    label, ledgerRecords, seconds, runningSince == 0 ? Double.NaN : (end - runningSince) / 1e9);
+            return ledgerRecords / seconds;
         }
 
         void awaitCaughtUp(Duration timeout) throws Exception {
@@ -302,7 +402,7 @@ public final class AggregatorBench {
             Map<TopicPartition, Long> target = LiveReports.endOffsets(bootstrap, Topics.RUN_EVENTS.name(),
                     Duration.ofSeconds(30));
             while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APP_ID)
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
                         .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
                 boolean done = target.entrySet().stream().allMatch(e -> e.getValue() == 0
                         || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));

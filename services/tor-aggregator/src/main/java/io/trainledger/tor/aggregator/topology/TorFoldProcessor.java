@@ -13,6 +13,7 @@ import io.trainledger.tor.TorReport;
 import io.trainledger.tor.core.TorLedger;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -36,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * punctuation emits pending runs every {@code flushInterval}, so a run whose events stop (a crash) still gets its
  * latest report out.
  *
- * <p>Hot path: the decoded ledgers of recently active runs stay in memory (always the object last written to the
- * store), the stores are cached (one RocksDB and changelog write per run and commit, not per event), and the
- * timeline is kept as small records ({@link TimelineStore}), so an event costs one ledger encoding and a few small
- * puts. The TOR curve of the timeline is sampled on event time, independent of which reports were emitted, so a
+ * <p>Hot path: the decoded ledgers of recently active runs stay in memory, and a changed ledger is encoded and written
+ * to its store once per commit (write-behind, {@link CommitHookStore}), not once per event; the other stores are
+ * cached (one RocksDB and changelog write per run and commit), and the timeline is kept as small records
+ * ({@link TimelineStore}), so an event costs the fold and a few small cached puts. The TOR curve of the timeline is sampled on event time, independent of which reports were emitted, so a
  * replay builds the same curve.
  */
 final class TorFoldProcessor implements Processor<String, RunEvent, String, TorReport> {
@@ -64,6 +65,12 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     private final RunCache<TorLedger> ledgerCache = new RunCache<>(CACHED_RUNS);
     /** The emit marks of recently active runs, as last written to the store (immutable records). */
     private final RunCache<EmitMark> markCache = new RunCache<>(CACHED_RUNS);
+    /**
+     * Runs whose ledger changed since the task's last commit (write-behind): each is encoded and written to the
+     * ledger store once, at the start of the commit ({@link CommitHookStore}), instead of once per event. Dropped,
+     * like the caches, when the task is re-initialised after an aborted transaction.
+     */
+    private final Map<String, TorLedger> unwritten = new LinkedHashMap<>();
     private ProcessorContext<String, TorReport> context;
     private KeyValueStore<String, TorLedger> ledgers;
     private KeyValueStore<String, EmitMark> marks;
@@ -82,6 +89,9 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         this.ledgers = context.getStateStore(TorTopology.LEDGER_STORE);
         this.marks = context.getStateStore(TorTopology.EMIT_STORE);
         this.timelines = new TimelineStore(context.getStateStore(TorTopology.TIMELINE_STORE));
+        CommitHookStore hook = context.getStateStore(TorTopology.COMMIT_HOOK_STORE);
+        hook.beforeCommit(this::writeLedgers);
+        unwritten.clear();
         ledgerCache.clear();
         markCache.clear();
         lastEmitWallMs.clear();
@@ -115,7 +125,7 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
         if (!ledger.apply(event)) {
             return; // a duplicate (or nothing the fold can use): the report has not changed
         }
-        ledgers.put(runId, ledger);
+        unwritten.put(runId, ledger);
         timelines.add(runId, event, settings.timelineMaxEvents(), settings.timelineMaxSteps());
 
         EmitMark mark = mark(runId);
@@ -195,11 +205,21 @@ final class TorFoldProcessor implements Processor<String, RunEvent, String, TorR
     }
 
     private TorLedger ledger(String runId) {
-        return ledgerCache.get(runId, ledgers::get);
+        TorLedger changed = unwritten.get(runId);
+        return changed != null ? changed : ledgerCache.get(runId, ledgers::get);
+    }
+
+    /** Writes the ledgers changed since the last commit (the ledger store has no cache: straight to its changelog). */
+    private void writeLedgers() {
+        for (Map.Entry<String, TorLedger> e : unwritten.entrySet()) {
+            ledgers.put(e.getKey(), e.getValue());
+        }
+        unwritten.clear();
     }
 
     @Override
     public void close() {
+        unwritten.clear();
         ledgerCache.clear();
         markCache.clear();
         timelines.clearCache();

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * trainledger.run-events --(runId, RunEvent)--> TorFoldProcessor --(runId, TorReport)--> trainledger.tor
- *                                                 | tor-ledgers          (TorLedger bytes per run)
+ *                                                 | tor-ledgers          (TorLedger bytes per run, written once per commit)
  *                                                 | tor-emits            (throttle marks per run)
  *                                                 | run-timeline-records (bounded timeline per run, as records)
  * </pre>
@@ -37,6 +37,11 @@ public final class TorTopology {
      * format.)
      */
     public static final String TIMELINE_STORE = "run-timeline-records";
+    /**
+     * No data: tells the fold that its task is about to commit, so that it writes the ledgers it changed since the
+     * last commit ({@link CommitHookStore}).
+     */
+    public static final String COMMIT_HOOK_STORE = "tor-ledgers-commit-hook";
     /** Name of the processor node (stable, so that internal topic names never change). */
     public static final String FOLD_NODE = "tor-fold";
 
@@ -79,18 +84,21 @@ public final class TorTopology {
     /** The same topology with its stores of the given kind. */
     public static void build(StreamsBuilder builder, Serde<RunEvent> ledgerSerde, Serde<TorReport> reportSerde,
                              TopologySettings settings, ReportSink sink, String reportTopic, StateKind state) {
-        // Cached stores: a run's value is written to RocksDB and its changelog once per commit, not once per event
-        // (a busy run changes its ledger with every step). Under exactly_once_v2 the cache is flushed before each
-        // commit, so the changelog still matches the committed input offsets.
-        builder.addStateStore(store(state, LEDGER_STORE, TorLedgerSerde.create()));
+        // A busy run changes its ledger with every step. The fold keeps changed ledgers decoded in memory and writes
+        // each once per commit, from the commit hook (so the ledger store has no cache of its own: the write goes
+        // straight to RocksDB and the changelog, inside the transaction). The other stores are cached: a run's
+        // value is written to RocksDB and its changelog once per commit, not once per event. Under exactly_once_v2
+        // both happen before the transaction commits, so the changelogs match the committed input offsets.
+        builder.addStateStore(store(state, LEDGER_STORE, TorLedgerSerde.create()).withCachingDisabled());
         builder.addStateStore(store(state, EMIT_STORE, EmitMark.serde()));
         builder.addStateStore(store(state, TIMELINE_STORE, Serdes.ByteArray()));
+        builder.addStateStore(CommitHookStore.builder(COMMIT_HOOK_STORE));
 
         builder.stream(Topics.RUN_EVENTS.name(), Consumed.with(Topics.RUN_EVENTS.keySerde(), ledgerSerde)
                         .withName("ledger-source"))
                 .process(() -> new TorFoldProcessor(settings, sink),
                         org.apache.kafka.streams.kstream.Named.as(FOLD_NODE),
-                        LEDGER_STORE, EMIT_STORE, TIMELINE_STORE)
+                        LEDGER_STORE, EMIT_STORE, TIMELINE_STORE, COMMIT_HOOK_STORE)
                 .to(reportTopic, Produced.with(Topics.TOR.keySerde(), reportSerde).withName("tor-sink"));
     }
 

@@ -71,6 +71,11 @@ final class ServiceFleet implements AutoCloseable {
 
     /** A trainer instance; {@code chaos} enables fault injection in its configuration. */
     void startTrainer(String name, boolean chaos, RestartPolicy policy) {
+        startTrainer(name, chaos, policy, Map.of());
+    }
+
+    /** A trainer instance with configuration {@code overrides} on top of this fleet's. */
+    void startTrainer(String name, boolean chaos, RestartPolicy policy, Map<String, String> overrides) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("trainledger.trainer.instance", name);
         c.put("trainledger.trainer.data-dir", E2e.trainerData().toString());
@@ -84,6 +89,7 @@ final class ServiceFleet implements AutoCloseable {
         c.put("trainledger.trainer.test-per-class", "4");
         c.put("trainledger.trainer.heartbeat-interval", HEARTBEAT_INTERVAL.toString());
         c.put("ai.djl.offline", "true");
+        c.putAll(overrides);
         start(name, TrainLedgerService.TRAINER, c, chaos, Map.of(), policy);
     }
 

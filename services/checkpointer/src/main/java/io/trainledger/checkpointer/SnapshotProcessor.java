@@ -3,6 +3,7 @@ package io.trainledger.checkpointer;
 import io.trainledger.checkpointer.ledger.LedgerView;
 import io.trainledger.events.CheckpointSnapshotted;
 import io.trainledger.events.RunEvent;
+import io.trainledger.schemas.GroupMembership;
 import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
 import io.trainledger.schemas.Topics;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -98,10 +98,7 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
             LOG.error("snapshot processor stopped", e);
         } finally {
             polling = false;
-            // A static member does not leave its group on a plain close (that is what lets a restart take its
-            // partitions back); a stop or a dead loop must hand them over now, not after the session timeout, so the
-            // leave is explicit (KIP-1092). A crash never gets here, and keeps the fast static rejoin.
-            closeLeavingGroup(consumer);
+            GroupMembership.closeLeavingGroup(consumer); // a static member too: see there
             dlq.close();
         }
     }
@@ -124,20 +121,9 @@ public final class SnapshotProcessor implements Runnable, AutoCloseable {
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionMs);
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, Math.min(3000, sessionMs / 4)));
         // Static membership: a restarted checkpointer with the same id gets its partitions back at once (no wait
-        // for the dead member's session to expire); see closeLeavingGroup for how a clean stop still leaves.
+        // for the dead member's session to expire); GroupMembership.closeLeavingGroup still leaves on a clean stop.
         membership.groupInstanceId().ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         return kafka.consumer(config);
-    }
-
-    /**
-     * Closes the consumer and leaves the group, static member or not. A static member does not leave on a plain
-     * close (that is what lets a restart take its partitions back); a stop, or a loop that died, must hand them over
-     * now rather than after the session timeout, so the leave is explicit (KIP-1092). A crash never gets here and
-     * keeps the fast static rejoin.
-     */
-    static void closeLeavingGroup(Consumer<?, ?> consumer) {
-        consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(10)));
     }
 
     private void process(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) throws InterruptedException {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.trainledger.schemas.GroupMembership;
 import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.testing.TrainLedgerStackResource;
 import java.time.Duration;
@@ -55,7 +56,7 @@ class StaticMembershipTest {
 
             String leaving = "leaving-" + UUID.randomUUID();
             KafkaConsumer<byte[], byte[]> a = joined(leaving, "checkpointer-a", topic, admin);
-            SnapshotProcessor.closeLeavingGroup(a);
+            GroupMembership.closeLeavingGroup(a);
             await().atMost(WAIT).untilAsserted(() -> assertThat(members(admin, leaving)).isEmpty());
 
             String staying = "staying-" + UUID.randomUUID();

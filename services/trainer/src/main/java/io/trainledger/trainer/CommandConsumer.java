@@ -3,6 +3,7 @@ package io.trainledger.trainer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.trainledger.commands.RunCommand;
+import io.trainledger.schemas.GroupMembership;
 import io.trainledger.schemas.Topics;
 import io.trainledger.schemas.dlq.DeadLetterQueue;
 import io.trainledger.schemas.dlq.DeadLetteringDecoder;
@@ -145,11 +146,11 @@ public class CommandConsumer {
         // the dead member's session to expire), and an old process still running under that id is fenced by the
         // coordinator (FencedInstanceIdException), which stops its runs below.
         config.groupInstanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        KafkaConsumer<byte[], byte[]> c = null;
         try (DeadLetterQueue dlq = new DeadLetterQueue(settings.bootstrapServers(), config.group(), Topics.DLQ.name(),
-                settings.deadLetterConfig(config.group()));
-             KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumerConfig(props),
-                     new ByteArrayDeserializer(),
-                     new ByteArrayDeserializer())) {
+                settings.deadLetterConfig(config.group()))) {
+            c = new KafkaConsumer<>(settings.consumerConfig(props), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
             consumer = c;
             DeadLetteringDecoder<RunCommand> decoder = new DeadLetteringDecoder<>(
                     Topics.COMMANDS.valueSerde(settings.registry()).deserializer(), dlq);
@@ -177,6 +178,11 @@ public class CommandConsumer {
             runs.stopAll();
         } finally {
             consumer = null;
+            if (c != null) {
+                // Hands the partitions over now, static member or not (a crash never gets here and keeps the fast
+                // static rejoin); the revocation listener stops their runs first, as in any rebalance.
+                GroupMembership.closeLeavingGroup(c);
+            }
         }
     }
 

@@ -40,13 +40,13 @@ public class ClientSecurityTest {
     void theReplaysStreamsGetTheSecuritySettingsAndKeepExactlyOnceAndTheirOwnApplicationId() {
         LedgerReplay replay = new LedgerReplay("kafka:9093", SECURED, RegistrySettings.of("http://r/apis/registry/v3"),
                 TopologySettings.defaults());
-        Properties p = replay.streamsConfig("trainledger-replay-1234", Path.of("/tmp/state"));
+        Properties p = replay.streamsConfig("trainledger-replay-1234", Path.of("/tmp/state"), 2);
         assertThat(p).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("ssl.truststore.location", "/etc/kafka/ts.p12")
                 .containsEntry("processing.guarantee", "exactly_once_v2")
                 .containsEntry("application.id", "trainledger-replay-1234")
                 .containsEntry("bootstrap.servers", "kafka:9093")
-                .containsEntry("state.dir", "/tmp/state");
+                .containsEntry("state.dir", "/tmp/state").containsEntry("num.stream.threads", 2);
     }
 
     public static void assertSecured(Map<String, Object> config) {

@@ -2,13 +2,9 @@ package io.trainledger.checkpointer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.kafka.client.runtime.KafkaRuntimeConfigProducer;
-import io.quarkus.runtime.ApplicationConfig;
-import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.trainledger.checkpointer.ledger.LedgerWriter;
 import io.trainledger.schemas.OperatorKafkaSettings;
+import io.trainledger.testing.QuarkusKafkaConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +12,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,35 +24,16 @@ class OperatorKafkaSettingsTest {
             + "username=\"checkpointer\" password=\"secret\";";
 
     private static OperatorKafkaSettings operator() {
-        Config config = new SmallRyeConfigBuilder().withSources(
-                new PropertiesConfigSource(Map.of(
-                        "kafka.bootstrap.servers", "127.0.0.1:1",
-                        "kafka.security.protocol", "SASL_PLAINTEXT",
-                        "kafka.acks", "0",
-                        "kafka.enable.idempotence", "false",
-                        "kafka.isolation.level", "read_uncommitted",
-                        "kafka.enable.auto.commit", "true",
-                        "kafka.group.instance.id", "somebody-else"), "application.properties", 250),
-                new EnvConfigSource(Map.of(
-                        "KAFKA_SASL_MECHANISM", "PLAIN",
-                        "KAFKA_SASL_JAAS_CONFIG", JAAS), 300)).build();
-        return new OperatorKafkaSettings(new KafkaRuntimeConfigProducer().createKafkaRuntimeConfig(config,
-                new ApplicationConfig() {
-                    @Override
-                    public Optional<String> name() {
-                        return Optional.of("trainledger-checkpointer");
-                    }
-
-                    @Override
-                    public Optional<String> version() {
-                        return Optional.empty();
-                    }
-
-                    @Override
-                    public Optional<String> uiHeader() {
-                        return Optional.empty();
-                    }
-                }));
+        return new OperatorKafkaSettings(QuarkusKafkaConfig.defaultBroker("trainledger-checkpointer", Map.of(
+                "kafka.bootstrap.servers", "127.0.0.1:1",
+                "kafka.security.protocol", "SASL_PLAINTEXT",
+                "kafka.acks", "0",
+                "kafka.enable.idempotence", "false",
+                "kafka.isolation.level", "read_uncommitted",
+                "kafka.enable.auto.commit", "true",
+                "kafka.group.instance.id", "somebody-else"), Map.of(
+                "KAFKA_SASL_MECHANISM", "PLAIN",
+                "KAFKA_SASL_JAAS_CONFIG", JAAS)));
     }
 
     @Test

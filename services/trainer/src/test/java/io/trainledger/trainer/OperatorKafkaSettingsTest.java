@@ -2,21 +2,15 @@ package io.trainledger.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.kafka.client.runtime.KafkaRuntimeConfigProducer;
-import io.quarkus.runtime.ApplicationConfig;
-import io.smallrye.config.EnvConfigSource;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.trainledger.schemas.OperatorKafkaSettings;
 import io.trainledger.schemas.RegistrySettings;
+import io.trainledger.testing.QuarkusKafkaConfig;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,33 +24,15 @@ class OperatorKafkaSettingsTest {
 
     /** What the extension's bean holds for this configuration and environment. */
     private static Map<String, Object> quarkusKafkaMap() {
-        Config config = new SmallRyeConfigBuilder().withSources(
-                new PropertiesConfigSource(Map.of(
-                        "kafka.bootstrap.servers", "127.0.0.1:1",
-                        "kafka.security.protocol", "SASL_PLAINTEXT",
-                        "kafka.acks", "0",
-                        "kafka.enable.idempotence", "false",
-                        "kafka.isolation.level", "read_uncommitted",
-                        "kafka.client.id", "operator-chosen"), "application.properties", 250),
-                new EnvConfigSource(Map.of(
-                        "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
-                        "KAFKA_SASL_JAAS_CONFIG", JAAS), 300)).build();
-        return new KafkaRuntimeConfigProducer().createKafkaRuntimeConfig(config, new ApplicationConfig() {
-            @Override
-            public Optional<String> name() {
-                return Optional.of("trainledger-trainer");
-            }
-
-            @Override
-            public Optional<String> version() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> uiHeader() {
-                return Optional.empty();
-            }
-        });
+        return QuarkusKafkaConfig.defaultBroker("trainledger-trainer", Map.of(
+                "kafka.bootstrap.servers", "127.0.0.1:1",
+                "kafka.security.protocol", "SASL_PLAINTEXT",
+                "kafka.acks", "0",
+                "kafka.enable.idempotence", "false",
+                "kafka.isolation.level", "read_uncommitted",
+                "kafka.client.id", "operator-chosen"), Map.of(
+                "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "KAFKA_SASL_JAAS_CONFIG", JAAS));
     }
 
     private static KafkaSettings settings() {

@@ -132,8 +132,8 @@ public final class AggregatorBench {
             // As an operator runs them: each in a fresh JVM (the CLI's case), timed from process start to exit.
             List<String> auditArgs = new ArrayList<>(List.of("audit", bootstrap, registry.url()));
             auditArgs.addAll(runIds);
-            ColdRun coldReplay = ColdRun.of(List.of("replay", bootstrap, registry.url()));
-            ColdRun coldAudit = ColdRun.of(auditArgs);
+            ColdCommand.Result coldReplay = ColdCommand.inFreshJvm(List.of("replay", bootstrap, registry.url()));
+            ColdCommand.Result coldAudit = ColdCommand.inFreshJvm(auditArgs);
 
             System.out.println();
             System.out.println("| figure | value | baseline / goal | ratio |");
@@ -309,30 +309,6 @@ public final class AggregatorBench {
         }
         return new double[] {sorted[(int) (0.50 * (sorted.length - 1))], sorted[(int) Math.ceil(0.99 * (sorted.length - 1))],
                 sorted[sorted.length - 1]};
-    }
-
-    /** A {@link ColdCommand} in a child JVM with this classpath: wall time of the process, its own figure, result. */
-    private record ColdRun(double processSeconds, double inProcessSeconds, boolean ok) {
-        static final String CLI_JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
-
-        static ColdRun of(List<String> args) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            // The JVM options of the trainledger launcher script (CLI_JAVA_OPTS there), unless -Dbench.coldJvmFlags.
-            cmd.addAll(Arrays.asList(System.getProperty("bench.coldJvmFlags", CLI_JVM_FLAGS).trim().split("\\s+")));
-            cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-cp",
-                    System.getProperty("java.class.path"), ColdCommand.class.getName()));
-            cmd.addAll(args);
-            long t0 = System.nanoTime();
-            Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            int exit = process.waitFor();
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            String line = out.lines().filter(l -> l.startsWith(args.get(0) + " ")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException(args.get(0) + " in a fresh JVM exited " + exit
-                            + " without its result line: " + out));
-            String[] f = line.split(" ");
-            return new ColdRun(seconds, Double.parseDouble(f[1]), exit == 0 && Boolean.parseBoolean(f[3]));
-        }
     }
 
     /** The production topology with the service's Kafka Streams settings, writing to trainledger.tor. */

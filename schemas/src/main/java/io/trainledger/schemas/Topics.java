@@ -12,6 +12,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The catalogue of TrainLedger topics (DESIGN section 3). Every service and tool takes names, serdes and topic
@@ -67,6 +68,8 @@ public final class Topics {
 
     private static <V extends SpecificRecord> Topic<String, V> avro(String name, Class<V> type, int partitions,
                                                                     Map<String, String> config) {
-        return new Topic<>(name, String.class, type, partitions, config, Serdes.String(), Topics::avroValueSerde);
+        // Keys are run ids: many records per run, so the key deserializer hands back the instance it decoded last time.
+        return new Topic<>(name, String.class, type, partitions, config,
+                Serdes.serdeFrom(new StringSerializer(), new RunIdDeserializer()), Topics::avroValueSerde);
     }
 }

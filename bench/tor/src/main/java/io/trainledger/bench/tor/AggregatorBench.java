@@ -89,9 +89,11 @@ public final class AggregatorBench {
                     "trainledger-bench-warm-up", createTopic(bootstrap, "trainledger.bench.warm-up-tor", partitions))) {
                 coldAggregatorRate = warmUp.timeCatchUp("aggregator, cold (first pass in this JVM)");
             }
-            // More passes until the JIT is done (on two cores the compiler thread still takes half a core in the
-            // second pass); -Dbench.warmUpPasses counts the cold one.
-            for (int pass = 2; pass <= Integer.getInteger("bench.warmUpPasses", 2); pass++) {
+            // More passes until the JIT is done: on two cores the compiler threads still took 3.5 CPU-seconds of an
+            // 8.4 s third pass (and the broker's 1.1), the stream thread 5.1; after five passes 1.0 and 2.7 (per-thread
+            // CPU from /proc, docs/benchmarks/aggregator.md). Each pass prints its JIT time. -Dbench.warmUpPasses
+            // counts the cold one.
+            for (int pass = 2; pass <= Integer.getInteger("bench.warmUpPasses", 5); pass++) {
                 try (Aggregator warmUp = new Aggregator(bootstrap, registry, dir.resolve("warm-up-state-" + pass),
                         "trainledger-bench-warm-up-" + pass, "trainledger.bench.warm-up-tor")) {
                     warmUp.timeCatchUp("aggregator, warm-up pass " + pass);
@@ -226,6 +228,7 @@ public final class AggregatorBench {
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
             long records = 0;
             long checksum = 0;
+            PassCpu cpu = PassCpu.start();
             long t0 = System.nanoTime();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -234,8 +237,9 @@ public final class AggregatorBench {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "plain consumer (%s): %,d records in %.1f s (checksum %d)%n",
-                    deserialize ? "deserializing" : "raw bytes", records, seconds, checksum);
+            System.out.printf(Locale.ROOT, "plain consumer (%s): %,d records in %.1f s (checksum %d; %s)%n",
+                    deserialize ? "deserializing" : "raw bytes", records, seconds, checksum,
+                    cpu.line(records, cpu.currentThreadNanos()));
             return records / seconds;
         }
     }
@@ -320,6 +324,7 @@ public final class AggregatorBench {
         private final String bootstrap;
         private final String appId;
         private long created;
+        private PassCpu cpu;
         private volatile long runningSince;
         final long ledgerRecords;
 
@@ -354,6 +359,7 @@ public final class AggregatorBench {
                     runningSince = System.nanoTime();
                 }
             });
+            cpu = PassCpu.start();
             created = System.nanoTime();
             streams.start();
         }
@@ -368,8 +374,10 @@ public final class AggregatorBench {
             awaitCaughtUp(Duration.ofMinutes(30));
             long end = System.nanoTime();
             double seconds = (end - created) / 1e9;
-            System.out.printf(Locale.ROOT, "%s: caught up with %,d ledger records in %.1f s (%.1f s from RUNNING)%n",
-                    label, ledgerRecords, seconds, runningSince == 0 ? Double.NaN : (end - runningSince) / 1e9);
+            System.out.printf(Locale.ROOT, "%s: caught up with %,d ledger records in %.1f s (%.1f s from RUNNING; "
+                    + "stream threads' %s)%n", label, ledgerRecords, seconds,
+                    runningSince == 0 ? Double.NaN : (end - runningSince) / 1e9,
+                    cpu.line(ledgerRecords, PassCpu.threadsNamed(appId + "-", "-StreamThread-")));
             return ledgerRecords / seconds;
         }
 

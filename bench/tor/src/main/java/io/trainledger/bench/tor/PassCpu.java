@@ -1,0 +1,66 @@
+package io.trainledger.bench.tor;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Locale;
+
+/**
+ * What one benchmark pass cost in CPU: the CPU time of the threads doing the work (the stream threads, or the plain
+ * consumer's thread) per record, and the JIT compilers' time during the pass. A pass whose JIT time is a large part
+ * of its wall time is not warm yet (on two cores the compiler threads compete with the stream thread and the broker).
+ *
+ * <pre>{@code
+ * PassCpu cpu = PassCpu.start();
+ * ... the pass ...
+ * System.out.println(cpu.line(records, PassCpu.threadsNamed("StreamThread")));
+ * }</pre>
+ */
+final class PassCpu {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+    private final long jitStartMs;
+    private final long currentThreadStartNs;
+
+    private PassCpu() {
+        this.jitStartMs = jitMillis();
+        this.currentThreadStartNs = THREADS.getCurrentThreadCpuTime();
+    }
+
+    /** Starts measuring a pass. */
+    static PassCpu start() {
+        return new PassCpu();
+    }
+
+    /** CPU time of this thread since {@link #start}. */
+    long currentThreadNanos() {
+        return THREADS.getCurrentThreadCpuTime() - currentThreadStartNs;
+    }
+
+    /** Total CPU time of the live threads whose names contain every one of {@code parts} (created during the pass). */
+    static long threadsNamed(String... parts) {
+        long total = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            boolean match = true;
+            for (String part : parts) {
+                match &= t.getName().contains(part);
+            }
+            if (match) {
+                long ns = THREADS.getThreadCpuTime(t.getId());
+                total += Math.max(0, ns);
+            }
+        }
+        return total;
+    }
+
+    /** {@code "worker CPU x.xx µs/record, JIT y ms"} for a pass over {@code records} whose workers took {@code cpuNs}. */
+    String line(long records, long cpuNs) {
+        return String.format(Locale.ROOT, "worker CPU %.2f s = %.2f us/record, JIT %,d ms", cpuNs / 1e9,
+                records == 0 ? Double.NaN : cpuNs / 1e3 / records, jitMillis() - jitStartMs);
+    }
+
+    private static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : -1;
+    }
+}

@@ -9,9 +9,6 @@ import io.trainledger.schemas.Topics;
 import io.trainledger.tor.TorReport;
 import io.trainledger.tor.aggregator.audit.LedgerAudit;
 import io.trainledger.tor.aggregator.replay.LedgerReplay;
-import io.trainledger.tor.aggregator.replay.LiveReports;
-import io.trainledger.tor.aggregator.topology.ReportSink;
-import io.trainledger.tor.aggregator.topology.TopologySettings;
 import io.trainledger.tor.aggregator.topology.TorTopology;
 import io.trainledger.tor.core.sim.Distribution;
 import io.trainledger.tor.core.sim.FailureSimulator;
@@ -35,7 +32,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -44,9 +40,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The tor-aggregator benchmark on a private embedded stack (real KRaft broker and Apicurio registry), every figure
@@ -58,7 +51,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>StepCompleted-to-TorReport latency with the aggregator running and caught up: wall time from the send of a
  *       step (one every 50 ms, each a second of event time later) to the read_committed arrival of the first report
  *       that folds it, throttling included (goal p99 <= 250 ms);</li>
- *   <li>{@code LedgerReplay} of the whole ledger and {@code LedgerAudit} of every run (goal <= 10 s each).</li>
+ *   <li>{@code LedgerReplay} of the whole ledger and {@code LedgerAudit} of every run in this (warm) JVM, then
+ *       {@code trainledger replay} and {@code trainledger audit RUN} through the repository's launcher, each in a
+ *       fresh JVM as an operator runs them (goal <= 10 s each).</li>
  * </ol>
  * Arguments: {@code [events] [runs] [partitions]} (default 1,000,000, 4, 3).
  */
@@ -85,7 +80,7 @@ public final class AggregatorBench {
             double coldConsumerRate = plainConsumer(bootstrap, registry, true);
             double rawRate = plainConsumer(bootstrap, registry, false);
             double coldAggregatorRate;
-            try (Aggregator warmUp = new Aggregator(bootstrap, registry, dir.resolve("warm-up-state"),
+            try (BenchAggregator warmUp = new BenchAggregator(bootstrap, registry, dir.resolve("warm-up-state"),
                     "trainledger-bench-warm-up", createTopic(bootstrap, "trainledger.bench.warm-up-tor", partitions))) {
                 coldAggregatorRate = warmUp.timeCatchUp("aggregator, cold (first pass in this JVM)");
             }
@@ -94,7 +89,8 @@ public final class AggregatorBench {
             // CPU from /proc, docs/benchmarks/aggregator.md). Each pass prints its JIT time. -Dbench.warmUpPasses
             // counts the cold one.
             for (int pass = 2; pass <= Integer.getInteger("bench.warmUpPasses", 5); pass++) {
-                try (Aggregator warmUp = new Aggregator(bootstrap, registry, dir.resolve("warm-up-state-" + pass),
+                try (BenchAggregator warmUp = new BenchAggregator(bootstrap, registry,
+                        dir.resolve("warm-up-state-" + pass),
                         "trainledger-bench-warm-up-" + pass, "trainledger.bench.warm-up-tor")) {
                     warmUp.timeCatchUp("aggregator, warm-up pass " + pass);
                 }
@@ -108,8 +104,8 @@ public final class AggregatorBench {
             double consumerRate = warmConsumer[1];
             double aggregatorRate;
             double[] latency;
-            try (Aggregator aggregator = new Aggregator(bootstrap, registry, dir.resolve("aggregator-state"),
-                    Aggregator.APP_ID, Topics.TOR.name())) {
+            try (BenchAggregator aggregator = new BenchAggregator(bootstrap, registry, dir.resolve("aggregator-state"),
+                    BenchAggregator.APP_ID, Topics.TOR.name())) {
                 aggregatorRate = aggregator.timeCatchUp("aggregator, warm");
                 if (Boolean.getBoolean("bench.throughputOnly")) { // tuning experiments: the first figure only
                     System.out.printf(Locale.ROOT, "throughput ratio, warm: %.2f (%,.0f / %,.0f events/s); cold: "
@@ -124,18 +120,17 @@ public final class AggregatorBench {
             LedgerReplay.Outcome replay = new LedgerReplay(bootstrap, registry).replay(Duration.ofMinutes(30));
             long auditStart = System.nanoTime();
             long audited = 0;
+            long firstRunEvents = 0;
             boolean auditsMatch = true;
             for (String runId : runIds) {
                 LedgerAudit.Outcome audit = new LedgerAudit(bootstrap, registry).audit(runId, Duration.ofMinutes(10));
                 audited += audit.result().ledgerEvents();
+                firstRunEvents = firstRunEvents == 0 ? audit.result().ledgerEvents() : firstRunEvents;
                 auditsMatch &= audit.result().matchesWholeLedger();
             }
             double auditSeconds = (System.nanoTime() - auditStart) / 1e9;
-            // As an operator runs them: each in a fresh JVM (the CLI's case), timed from process start to exit.
-            List<String> auditArgs = new ArrayList<>(List.of("audit", bootstrap, registry.url()));
-            auditArgs.addAll(runIds);
-            ColdCommand.Result coldReplay = ColdCommand.inFreshJvm(List.of("replay", bootstrap, registry.url()));
-            ColdCommand.Result coldAudit = ColdCommand.inFreshJvm(auditArgs);
+            // As an operator runs them: the CLI, each command in a fresh JVM, timed from process start to exit.
+            List<String> cliRows = cliRows(dir, runIds.get(0), firstRunEvents, replay.ledgerRecords());
 
             System.out.println();
             System.out.println("| figure | value | baseline / goal | ratio |");
@@ -156,13 +151,47 @@ public final class AggregatorBench {
                     replay.elapsed().toMillis() / 1e4);
             System.out.printf(Locale.ROOT, "| audit of every run (%,d events) | %.1f s, all match: %s | goal <= 10 s | %.2f |%n",
                     audited, auditSeconds, auditsMatch, auditSeconds / 10);
-            System.out.printf(Locale.ROOT, "| replay in a fresh JVM (process start to exit) | %.1f s (%.1f s in process), "
-                    + "identical: %s | goal <= 10 s | %.2f |%n", coldReplay.processSeconds(), coldReplay.inProcessSeconds(),
-                    coldReplay.ok(), coldReplay.processSeconds() / 10);
-            System.out.printf(Locale.ROOT, "| audit of every run in a fresh JVM (process start to exit) | %.1f s (%.1f s in "
-                    + "process), all match: %s | goal <= 10 s | %.2f |%n", coldAudit.processSeconds(),
-                    coldAudit.inProcessSeconds(), coldAudit.ok(), coldAudit.processSeconds() / 10);
+            cliRows.forEach(System.out::println);
         }
+    }
+
+    /**
+     * {@code trainledger replay} and {@code trainledger audit RUN} against this stack, each in a fresh JVM: on the
+     * launcher's plain JVM ({@code TRAINLEDGER_AOT=off}) and with its AOT cache (a JDK 25+; the first such command
+     * records the cache, which a background JVM assembles: that run is reported apart). Table rows.
+     */
+    private static List<String> cliRows(Path stackDir, String runId, long runEvents, long ledgerRecords)
+            throws Exception {
+        var launcher = ColdCommand.launcher();
+        if (launcher.isEmpty()) {
+            return List.of("| CLI commands | not run: no trainledger launcher above " + Path.of("").toAbsolutePath()
+                    + " | | |");
+        }
+        Path cli = launcher.get();
+        ColdCommand.run(cli, false, List.of("--help")); // builds the CLI if its sources changed, outside the timings
+        List<String> replay = List.of("replay", "--data-dir", stackDir.toString());
+        List<String> audit = List.of("audit", runId, "--data-dir", stackDir.toString());
+        List<String> rows = new ArrayList<>();
+        long firstStart = System.currentTimeMillis();
+        ColdCommand.Result first = ColdCommand.run(cli, true, replay);
+        boolean cached = ColdCommand.awaitAotCache(cli, Duration.ofMinutes(3));
+        boolean recorded = ColdCommand.newestAotCacheMillis(cli) >= firstStart;
+        String[] labels = {"plain JVM (TRAINLEDGER_AOT=off)", "AOT cache"};
+        for (int i = 0; i < (cached ? 2 : 1); i++) {
+            boolean aot = i == 1;
+            ColdCommand.Result r = ColdCommand.run(cli, aot, replay);
+            ColdCommand.Result a = ColdCommand.run(cli, aot, audit);
+            rows.add(String.format(Locale.ROOT, "| `trainledger replay` (%,d records), %s | %.1f s, identical: %s | "
+                    + "goal <= 10 s | %.2f |", ledgerRecords, labels[i], r.processSeconds(), r.ok(),
+                    r.processSeconds() / 10));
+            rows.add(String.format(Locale.ROOT, "| `trainledger audit %s` (%,d events), %s | %.1f s, matches: %s | "
+                    + "goal <= 10 s | %.2f |", runId, runEvents, labels[i], a.processSeconds(), a.ok(),
+                    a.processSeconds() / 10));
+        }
+        rows.add(String.format(Locale.ROOT, "| (first `trainledger replay` with a JDK 25+, %s) | %.1f s | | |",
+                !cached ? "no AOT cache: no JDK 25+ here" : recorded ? "recording the AOT cache" : "cache already there",
+                first.processSeconds()));
+        return rows;
     }
 
     /** Simulated runs (CRASH and NAN_LOSS failures, stragglers, 1 % duplicates) totalling about {@code events}. */
@@ -313,95 +342,5 @@ public final class AggregatorBench {
         }
         return new double[] {sorted[(int) (0.50 * (sorted.length - 1))], sorted[(int) Math.ceil(0.99 * (sorted.length - 1))],
                 sorted[sorted.length - 1]};
-    }
-
-    /** The production topology with the service's Kafka Streams settings, writing to trainledger.tor. */
-    private static final class Aggregator implements AutoCloseable {
-        static final String APP_ID = "trainledger-tor-aggregator";
-        private static final String STREAMS_OVERRIDE = "bench.kafka-streams.";
-        private final KafkaStreams streams;
-        private final Admin admin;
-        private final String bootstrap;
-        private final String appId;
-        private long created;
-        private PassCpu cpu;
-        private volatile long runningSince;
-        final long ledgerRecords;
-
-        Aggregator(String bootstrap, RegistrySettings registry, Path stateDir, String appId, String reportTopic) {
-            this.bootstrap = bootstrap;
-            this.appId = appId;
-            Map<TopicPartition, Long> ends = LiveReports.endOffsets(bootstrap, Topics.RUN_EVENTS.name(),
-                    Duration.ofSeconds(30));
-            ledgerRecords = ends.values().stream().mapToLong(Long::longValue).sum();
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-            StreamsBuilder builder = new StreamsBuilder();
-            TorTopology.build(builder, Topics.RUN_EVENTS.valueSerde(registry), Topics.TOR.valueSerde(registry),
-                    TopologySettings.defaults(), ReportSink.NONE, reportTopic);
-            Properties p = new Properties();
-            p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            // As application.properties: exactly_once_v2, commit every 100 ms, stream threads
-            // (-Dbench.streamThreads, default the service's).
-            p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-            p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("bench.streamThreads", 1));
-            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-            p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                    "io.trainledger.schemas.dlq.DeadLetteringDeserializationHandler");
-            // Tuning experiments: -Dbench.kafka-streams.<key>=<value> adds or overrides a Kafka Streams setting.
-            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(STREAMS_OVERRIDE))
-                    .forEach(k -> p.put(k.substring(STREAMS_OVERRIDE.length()), System.getProperty(k)));
-            streams = new KafkaStreams(builder.build(), p);
-            streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING && runningSince == 0) {
-                    runningSince = System.nanoTime();
-                }
-            });
-            cpu = PassCpu.start();
-            created = System.nanoTime();
-            streams.start();
-        }
-
-        /**
-         * Waits until the whole ledger is committed; prints the time from the start of the application and from
-         * RUNNING (after the group join, transactions' initialisation and task assignment); returns records per
-         * second from the start, the figure compared with the plain consumer (whose time includes its own
-         * assignment and first fetch).
-         */
-        double timeCatchUp(String label) throws Exception {
-            awaitCaughtUp(Duration.ofMinutes(30));
-            long end = System.nanoTime();
-            double seconds = (end - created) / 1e9;
-            System.out.printf(Locale.ROOT, "%s: caught up with %,d ledger records in %.1f s (%.1f s from RUNNING; "
-                    + "stream threads' %s)%n", label, ledgerRecords, seconds,
-                    runningSince == 0 ? Double.NaN : (end - runningSince) / 1e9,
-                    cpu.line(ledgerRecords, PassCpu.threadsNamed(appId + "-", "-StreamThread-")));
-            return ledgerRecords / seconds;
-        }
-
-        void awaitCaughtUp(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            Map<TopicPartition, Long> target = LiveReports.endOffsets(bootstrap, Topics.RUN_EVENTS.name(),
-                    Duration.ofSeconds(30));
-            while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                boolean done = target.entrySet().stream().allMatch(e -> e.getValue() == 0
-                        || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
-                if (done) {
-                    return;
-                }
-                Thread.sleep(50);
-            }
-            throw new IllegalStateException("the aggregator did not catch up in " + timeout);
-        }
-
-        @Override
-        public void close() {
-            streams.close(Duration.ofSeconds(30));
-            admin.close();
-        }
     }
 }

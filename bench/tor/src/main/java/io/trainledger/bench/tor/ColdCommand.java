@@ -1,78 +1,97 @@
 package io.trainledger.bench.tor;
 
-import io.trainledger.schemas.RegistrySettings;
-import io.trainledger.tor.aggregator.audit.LedgerAudit;
-import io.trainledger.tor.aggregator.replay.LedgerReplay;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * A replay or an audit in a JVM of its own, as an operator runs one from the CLI (nothing compiled yet): started by
- * {@link #inFreshJvm}, which times the whole process. Prints one line, {@code <mode> <seconds in process>
- * <events> <true|false>} (identical / all match), and exits 0 if the result was identical, 1 if not.
- *
- * <p>Arguments: {@code replay|audit bootstrap registryUrl [runId...]} (audit: the runs to audit).
+ * A replay or an audit as an operator runs one: the repository's {@code trainledger} launcher in a process of its own
+ * (a fresh JVM, nothing compiled yet), timed from process start to exit. Two ways, as the launcher offers them:
+ * {@code aot} (a JDK 25 or newer with the CLI's ahead-of-time cache, which the first replay or audit records) and
+ * {@code TRAINLEDGER_AOT=off} (the launcher's plain JVM: Java 17 by default, C1 only).
  */
-public final class ColdCommand {
-    /** The JVM options of the {@code trainledger} launcher script (its {@code exec} line). */
-    static final String CLI_JVM_FLAGS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto";
-
+final class ColdCommand {
     private ColdCommand() {
     }
 
-    /** Wall time of the child process, the figure it printed, and whether its result was identical / all match. */
-    record Result(double processSeconds, double inProcessSeconds, boolean ok) {
+    /** Wall time of the process, whether it exited 0 (identical / matches), and its last line of output. */
+    record Result(double processSeconds, boolean ok, String lastLine) {
     }
 
-    /**
-     * Runs this command in a child JVM with this classpath and the CLI's JVM options (or {@code -Dbench.coldJvmFlags})
-     * and waits for it.
-     */
-    static Result inFreshJvm(List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(Arrays.asList(System.getProperty("bench.coldJvmFlags", CLI_JVM_FLAGS).trim().split("\\s+")));
-        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-cp",
-                System.getProperty("java.class.path"), ColdCommand.class.getName()));
+    /** The {@code trainledger} launcher of the repository this benchmark runs in (found from the working directory). */
+    static Optional<Path> launcher() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path script = dir.resolve("trainledger");
+            if (Files.isExecutable(script) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return Optional.of(script);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs {@code trainledger args...} and waits for it; {@code aot} false sets {@code TRAINLEDGER_AOT=off}. */
+    static Result run(Path launcher, boolean aot, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("TRAINLEDGER_AOT", aot ? "on" : "off");
         long t0 = System.nanoTime();
-        Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = pb.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String line = out.lines().filter(l -> l.startsWith(args.get(0) + " ")).findFirst()
-                .orElseThrow(() -> new IllegalStateException(args.get(0) + " in a fresh JVM exited " + exit
-                        + " without its result line: " + out));
-        String[] f = line.split(" ");
-        return new Result(seconds, Double.parseDouble(f[1]), exit == 0 && Boolean.parseBoolean(f[3]));
+        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+        return new Result(seconds, exit == 0, lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip());
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length < 3 || !(args[0].equals("replay") || args[0].equals("audit"))) {
-            System.err.println("usage: ColdCommand replay|audit <bootstrap> <registryUrl> [runId...]");
-            System.exit(2);
+    /** When the newest AOT cache of the launcher was written (epoch ms), or 0 when there is none. */
+    static long newestAotCacheMillis(Path launcher) throws IOException {
+        Path dir = aotDir(launcher);
+        if (!Files.isDirectory(dir)) {
+            return 0;
         }
-        String bootstrap = args[1];
-        RegistrySettings registry = RegistrySettings.of(args[2]);
-        long t0 = System.nanoTime();
-        long events = 0;
-        boolean ok = true;
-        if (args[0].equals("replay")) {
-            LedgerReplay.Outcome replay = new LedgerReplay(bootstrap, registry).replay(Duration.ofMinutes(30));
-            events = replay.ledgerRecords();
-            ok = replay.identical();
-        } else {
-            for (String runId : Arrays.copyOfRange(args, 3, args.length)) {
-                LedgerAudit.Outcome audit = new LedgerAudit(bootstrap, registry).audit(runId, Duration.ofMinutes(10));
-                events += audit.result().ledgerEvents();
-                ok &= audit.result().matchesWholeLedger();
+        try (Stream<Path> files = Files.list(dir)) {
+            long newest = 0;
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".aot")).toList()) {
+                newest = Math.max(newest, Files.getLastModifiedTime(p).toMillis());
             }
+            return newest;
         }
-        System.out.printf(Locale.ROOT, "%s %.3f %d %s%n", args[0], (System.nanoTime() - t0) / 1e9, events, ok);
-        System.exit(ok ? 0 : 1);
+    }
+
+    private static Path aotDir(Path launcher) {
+        return launcher.resolveSibling(Path.of("infra", "cli", "target", "aot"));
+    }
+
+    /**
+     * Waits until the launcher's AOT cache exists (assembled in the background after the first replay or audit);
+     * false at once when no recording was started (no JDK 25 here, or TRAINLEDGER_AOT=off), or after
+     * {@code timeout} (looks once for {@code Duration.ZERO}).
+     */
+    static boolean awaitAotCache(Path launcher, Duration timeout) throws IOException, InterruptedException {
+        Path dir = aotDir(launcher);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            if (!Files.isDirectory(dir)) {
+                return false;
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                List<String> names = files.map(p -> p.getFileName().toString()).toList();
+                if (names.stream().anyMatch(n -> n.endsWith(".aot"))) {
+                    return true;
+                }
+                if (names.stream().noneMatch(n -> n.endsWith(".aotconf") || n.endsWith(".tmp"))) {
+                    return false;
+                }
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        return false;
     }
 }

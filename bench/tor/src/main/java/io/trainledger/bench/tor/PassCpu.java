@@ -54,7 +54,7 @@ final class PassCpu {
         return total;
     }
 
-    /** {@code "worker CPU x.xx µs/record, JIT y ms"} for a pass over {@code records} whose workers took {@code cpuNs}. */
+    /** {@code "worker CPU x.xx s = y.yy us/record, JIT z ms"}: a pass over {@code records} whose workers took {@code cpuNs}. */
     String line(long records, long cpuNs) {
         return String.format(Locale.ROOT, "worker CPU %.2f s = %.2f us/record, JIT %,d ms", cpuNs / 1e9,
                 records == 0 ? Double.NaN : cpuNs / 1e3 / records, jitMillis() - jitStartMs);

@@ -3,7 +3,6 @@ package io.trainledger.bench.stack;
 import io.trainledger.events.CheckpointSnapshotted;
 import io.trainledger.events.Heartbeat;
 import io.trainledger.events.RunEvent;
-import io.trainledger.events.StepCompleted;
 import ai.djl.pytorch.jni.JniUtils;
 import io.trainledger.infra.local.EmbeddedStack;
 import io.trainledger.infra.local.StackSettings;
@@ -18,8 +17,6 @@ import io.trainledger.schemas.RunEvents;
 import io.trainledger.schemas.Topics;
 import io.trainledger.trainer.LedgerEmitter;
 import io.trainledger.trainer.StepFacts;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -28,8 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -257,168 +252,6 @@ public final class TrainerOverheadBenchmark {
         lastStepNanos = (double) base.wall / steps;
     }
 
-    /**
-     * A thread that keeps the second core busy with register-only arithmetic (no allocation, no shared memory): what
-     * any co-running work costs the step thread on this machine, with no Kafka involved.
-     */
-    static final class Spinner {
-        private volatile boolean running = true;
-        private final Thread thread = new Thread(this::spin, "bench-spinner");
-        static volatile long sink;
-
-        static Spinner start() {
-            Spinner s = new Spinner();
-            s.thread.setDaemon(true);
-            s.thread.start();
-            return s;
-        }
-
-        private void spin() {
-            long x = 88172645463325252L;
-            while (running) {
-                for (int i = 0; i < 100_000; i++) {
-                    x ^= x << 13;
-                    x ^= x >>> 7;
-                    x ^= x << 17;
-                }
-            }
-            sink = x;
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join();
-        }
-    }
-
-    /** The broker's and the registry's processes, for their CPU time. */
-    record Processes(long broker, long registry) {
-        long brokerCpu() {
-            return cpuOf(broker);
-        }
-
-        long registryCpu() {
-            return cpuOf(registry);
-        }
-
-        private static long cpuOf(long pid) {
-            return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
-        }
-    }
-
-    /** Wall-clock and CPU time of one arm's block (or their sums), in nanoseconds. */
-    static final class Usage {
-        long wall;
-        long threadCpu;
-        long handOff;
-        long processCpu;
-        long brokerCpu;
-        long registryCpu;
-        long machineBusy;
-        java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
-        private java.util.Map<Long, Long> threadStart = java.util.Map.of();
-        private java.util.Map<Long, String> names = java.util.Map.of();
-
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-        private static final com.sun.management.OperatingSystemMXBean OS =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-        static Usage start(Processes p) {
-            Usage u = new Usage();
-            u.machineBusy = machineBusyNanos();
-            u.snapshotThreads();
-            u.brokerCpu = p.brokerCpu();
-            u.registryCpu = p.registryCpu();
-            u.processCpu = OS.getProcessCpuTime();
-            u.threadCpu = THREADS.getCurrentThreadCpuTime();
-            u.wall = System.nanoTime();
-            return u;
-        }
-
-        Usage stop(Processes p, long handOffNanos) {
-            Usage d = new Usage();
-            d.wall = System.nanoTime() - wall;
-            d.threadCpu = THREADS.getCurrentThreadCpuTime() - threadCpu;
-            d.processCpu = OS.getProcessCpuTime() - processCpu;
-            d.brokerCpu = p.brokerCpu() - brokerCpu;
-            d.registryCpu = p.registryCpu() - registryCpu;
-            d.machineBusy = machineBusyNanos() - machineBusy;
-            d.handOff = handOffNanos;
-            java.util.Map<Long, Long> now = new java.util.HashMap<>();
-            java.util.Map<Long, String> nowNames = new java.util.HashMap<>();
-            cpuOfThreads(now, nowNames);
-            now.forEach((id, cpu) -> d.byGroup.merge(group(nowNames.get(id)), cpu - threadStart.getOrDefault(id, 0L),
-                    Long::sum));
-            // Threads that ended during the block: their CPU is counted up to the start only (none do here).
-            return d;
-        }
-
-        private void snapshotThreads() {
-            java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
-            java.util.Map<Long, String> n = new java.util.HashMap<>();
-            cpuOfThreads(cpu, n);
-            threadStart = cpu;
-            names = n;
-        }
-
-        private static void cpuOfThreads(java.util.Map<Long, Long> cpu, java.util.Map<Long, String> names) {
-            for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-                if (info != null) {
-                    long c = THREADS.getThreadCpuTime(info.getThreadId());
-                    if (c >= 0) {
-                        cpu.put(info.getThreadId(), c);
-                        names.put(info.getThreadId(), info.getThreadName());
-                    }
-                }
-            }
-        }
-
-        /** Which part of the emission a thread belongs to. */
-        private static String group(String name) {
-            if (name == null) {
-                return "other Java";
-            } else if (name.equals("main")) {
-                return "step thread";
-            } else if (name.equals("trainer-ledger-emitter")) {
-                return "LedgerEmitter";
-            } else if (name.equals("bench-previous-emitter")) {
-                return "previous emitter";
-            } else if (name.startsWith("kafka-producer-network-thread")) {
-                return "producer I/O";
-            } else if (name.equals("bench-heartbeats")) {
-                return "heartbeats";
-            } else if (name.equals("bench-spinner")) {
-                return "spinner";
-            }
-            return "other Java";
-        }
-
-        void add(Usage o) {
-            o.byGroup.forEach((g, c) -> byGroup.merge(g, c, Long::sum));
-            wall += o.wall;
-            threadCpu += o.threadCpu;
-            handOff += o.handOff;
-            processCpu += o.processCpu;
-            brokerCpu += o.brokerCpu;
-            registryCpu += o.registryCpu;
-            machineBusy += o.machineBusy;
-        }
-
-        /** Busy CPU time of the whole machine (user + nice + system + irq + softirq + steal), from /proc/stat. */
-        static long machineBusyNanos() {
-            try {
-                String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                long busy = 0;
-                for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-                    busy += Long.parseLong(f[i]);
-                }
-                return busy * 10_000_000L; // USER_HZ = 100
-            } catch (Exception e) {
-                return 0;
-            }
-        }
-    }
-
     private static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
@@ -528,79 +361,6 @@ public final class TrainerOverheadBenchmark {
             ch.force(true);
         }
         return Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** What the trainer service does per step and per heartbeat period, now and in the previous design. */
-    private static final class Emitter {
-        private final String runId;
-        private final KafkaProducer<String, RunEvent> events;
-        private final KafkaProducer<String, Heartbeat> heartbeats;
-        final LedgerEmitter ledger;
-        private final java.util.concurrent.ExecutorService previous = Executors.newSingleThreadExecutor(
-                r -> new Thread(r, "bench-previous-emitter"));
-        private volatile long step;
-        private volatile Instant lastStepTime;
-        private long sequence;
-        long beats;
-
-        Emitter(String runId, KafkaProducer<String, RunEvent> events, KafkaProducer<String, Heartbeat> heartbeats,
-                LedgerEmitter ledger) {
-            this.runId = runId;
-            this.events = events;
-            this.heartbeats = heartbeats;
-            this.ledger = ledger;
-        }
-
-        RunEvent envelope(StepResult r) {
-            return RunEvents.of(runId, 1, RunEvents.source("trainer", "bench"), StepCompleted.newBuilder()
-                    .setStep(r.step() + 1).setEpoch(r.epoch()).setStepNanos(r.stepNanos()).setLoss(r.loss())
-                    .setCeLoss(r.ceLoss()).setPplLoss(r.pplLoss()).setIpplLoss(r.ipplLoss()).setKgLoss(0)
-                    .setAccuracy(r.accuracy()).setSamples(r.samples()).setLr(r.lr()).build());
-        }
-
-        /** As RunAttempt does now: the step's end time and a StepFacts handed to the trainer's LedgerEmitter. */
-        void emitTrainer(StepResult r) {
-            step = r.step() + 1;
-            Instant ended = Instant.now();
-            lastStepTime = ended;
-            ledger.stepCompleted(new StepFacts(runId, 1, ended, r.step() + 1, r.epoch(), r.stepNanos(), r.loss(),
-                    r.ceLoss(), r.pplLoss(), r.ipplLoss(), r.kgLoss(), r.accuracy(), r.samples(), r.lr()));
-        }
-
-        /** The previous design (until this commit): envelope on the step thread, one executor task per event. */
-        void emitPrevious(StepResult r) {
-            step = r.step() + 1;
-            lastStepTime = Instant.now();
-            RunEvent e = envelope(r);
-            previous.execute(() -> send(e));
-        }
-
-        void flushPrevious() throws Exception {
-            previous.submit(events::flush).get();
-        }
-
-        void send(RunEvent e) {
-            events.send(new ProducerRecord<>(Topics.RUN_EVENTS.name(), runId, e), (md, error) -> {
-                if (error != null) {
-                    System.err.println("emission failed: " + error);
-                }
-            });
-        }
-
-        void close() {
-            previous.shutdown();
-        }
-
-        void beat() {
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            Instant last = lastStepTime;
-            heartbeats.send(new ProducerRecord<>(Topics.HEARTBEATS.name(), runId, Heartbeat.newBuilder()
-                    .setRunId(runId).setAttempt(1).setStep(step)
-                    .setLastStepTime(last == null ? null : last.truncatedTo(ChronoUnit.MICROS))
-                    .setSequence(++sequence).setEventTime(now).setSource(RunEvents.source("trainer", "bench"))
-                    .build()));
-            beats++;
-        }
     }
 
     /** The trainer service's producer settings (KafkaSettings.producerConfig). */

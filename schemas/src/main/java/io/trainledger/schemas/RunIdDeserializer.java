@@ -1,7 +1,9 @@
 package io.trainledger.schemas;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -13,7 +15,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>The cache is a small direct-mapped table of immutable entries: a lookup either finds an entry whose bytes equal
  * the record's key or decodes a new string. Concurrent callers (one deserializer instance may serve several stream
- * threads) can only overwrite each other's entries, never see a wrong one, so no lock is needed.
+ * threads) can only overwrite each other's entries, never see a wrong one, so no lock is needed. Keys are UTF-8 by the
+ * contract (docs/EVENTS.md): the {@code key.deserializer.encoding} setting of {@code StringDeserializer} does not
+ * apply. With more active runs than slots a lookup misses more often, and a miss costs a copy of the key besides the
+ * decode.
  */
 public final class RunIdDeserializer implements Deserializer<String> {
     private static final int SLOTS = 256; // a power of two
@@ -27,27 +32,45 @@ public final class RunIdDeserializer implements Deserializer<String> {
 
     @Override
     public String deserialize(String topic, byte[] data) {
+        return data == null ? null : decode(data, 0, data.length);
+    }
+
+    /**
+     * The overload plain {@code KafkaConsumer}s call: reads the key where it lies in the fetched buffer (the default
+     * method would copy it into a new array first), as {@code StringDeserializer} does.
+     */
+    @Override
+    public String deserialize(String topic, Headers headers, ByteBuffer data) {
         if (data == null) {
             return null;
         }
-        if (data.length > MAX_CACHED_BYTES) {
-            return new String(data, StandardCharsets.UTF_8);
+        if (data.hasArray()) {
+            return decode(data.array(), data.arrayOffset() + data.position(), data.remaining());
         }
-        int slot = slot(data);
+        byte[] copy = new byte[data.remaining()];
+        data.duplicate().get(copy);
+        return decode(copy, 0, copy.length);
+    }
+
+    private String decode(byte[] buf, int offset, int length) {
+        if (length > MAX_CACHED_BYTES) {
+            return new String(buf, offset, length, StandardCharsets.UTF_8);
+        }
+        int slot = slot(buf, offset, length);
         Entry e = slots[slot];
-        if (e != null && Arrays.equals(e.bytes, data)) {
+        if (e != null && Arrays.equals(e.bytes, 0, e.bytes.length, buf, offset, offset + length)) {
             return e.value;
         }
-        String value = new String(data, StandardCharsets.UTF_8);
-        slots[slot] = new Entry(data.clone(), value);
+        String value = new String(buf, offset, length, StandardCharsets.UTF_8);
+        slots[slot] = new Entry(Arrays.copyOfRange(buf, offset, offset + length), value);
         return value;
     }
 
     /** Mixes the length and the last eight bytes (run ids from one source tend to share a prefix, not a suffix). */
-    private static int slot(byte[] data) {
-        int h = data.length;
-        for (int i = Math.max(0, data.length - 8); i < data.length; i++) {
-            h = 31 * h + data[i];
+    private static int slot(byte[] buf, int offset, int length) {
+        int h = length;
+        for (int i = offset + Math.max(0, length - 8); i < offset + length; i++) {
+            h = 31 * h + buf[i];
         }
         h ^= h >>> 16;
         return h & (SLOTS - 1);

@@ -2,6 +2,7 @@ package io.trainledger.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,10 @@ class RunIdDeserializerTest {
                 key[j] = (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : 'a' + random.nextInt(3));
             }
             assertThat(keys.deserialize("t", key)).isEqualTo(kafka.deserialize("t", key));
+            byte[] padded = new byte[key.length + 2];
+            System.arraycopy(key, 0, padded, 1, key.length);
+            assertThat(keys.deserialize("t", null, ByteBuffer.wrap(padded, 1, key.length).slice()))
+                    .isEqualTo(kafka.deserialize("t", key));
         }
     }
 
@@ -54,6 +59,23 @@ class RunIdDeserializerTest {
         assertThat(a).isEqualTo("run-a");
         assertThat(keys.deserialize("t", buffer)).isEqualTo("run-b");
         assertThat(keys.deserialize("t", bytes("run-a"))).isEqualTo("run-a");
+    }
+
+    @Test
+    void theByteBufferOverloadReadsTheKeyWhereItLies() {
+        // A fetched batch: the key in the middle of a larger array, as the consumer hands it over.
+        byte[] batch = "xxrun-42yy".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer key = ByteBuffer.wrap(batch, 2, 6).slice();
+        String first = keys.deserialize("t", null, key);
+        assertThat(first).isEqualTo("run-42");
+        assertThat(key.remaining()).isEqualTo(6); // not consumed
+        assertThat(keys.deserialize("t", null, ByteBuffer.wrap(batch, 2, 6).slice())).isSameAs(first);
+        assertThat(keys.deserialize("t", bytes("run-42"))).isSameAs(first);
+        ByteBuffer direct = ByteBuffer.allocateDirect(6).put(bytes("run-43")).flip();
+        assertThat(keys.deserialize("t", null, direct)).isEqualTo("run-43");
+        assertThat(keys.deserialize("t", null, (ByteBuffer) null)).isNull();
+        batch[4] = 'X'; // the consumer reuses its buffer: the cached key is a copy
+        assertThat(keys.deserialize("t", bytes("run-42"))).isEqualTo("run-42");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -80,10 +81,11 @@ final class BenchAggregator implements AutoCloseable {
         awaitCaughtUp(Duration.ofMinutes(30));
         long end = System.nanoTime();
         double seconds = (end - created) / 1e9;
+        // The stream threads only (<appId>-<uuid>-StreamThread-<n>), not their clients' network threads.
+        long streamThreadsCpu = PassCpu.threadsNamed(Pattern.quote(appId) + "-[0-9a-f-]+-StreamThread-\\d+");
         System.out.printf(Locale.ROOT, "%s: caught up with %,d ledger records in %.1f s (%.1f s from RUNNING; "
                 + "stream threads' %s)%n", label, ledgerRecords, seconds,
-                runningSince == 0 ? Double.NaN : (end - runningSince) / 1e9,
-                cpu.line(ledgerRecords, PassCpu.threadsNamed(appId + "-", "-StreamThread-")));
+                runningSince == 0 ? Double.NaN : (end - runningSince) / 1e9, cpu.line(ledgerRecords, streamThreadsCpu));
         return ledgerRecords / seconds;
     }
 

@@ -70,23 +70,33 @@ final class ColdCommand {
     }
 
     /**
-     * Waits until the launcher's AOT cache exists (assembled in the background after the first replay or audit);
-     * false at once when no recording was started (no JDK 25 here, or TRAINLEDGER_AOT=off), or after
-     * {@code timeout} (looks once for {@code Duration.ZERO}).
+     * Waits until the launcher has an AOT cache written after {@code sinceMillis} (assembled in the background after
+     * the first replay or audit that folds a ledger): true then; false once no recording or assembly of that command
+     * is left in the directory without such a cache (no JDK 25 here, a run too short to record, TRAINLEDGER_AOT=off),
+     * or after {@code timeout}. The launcher dates a cache as of its recording's start.
      */
-    static boolean awaitAotCache(Path launcher, Duration timeout) throws IOException, InterruptedException {
-        Path dir = aotDir(launcher);
+    static boolean awaitAotCache(Path launcher, long sinceMillis, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         do {
+            if (newestAotCacheMillis(launcher) >= sinceMillis) {
+                return true;
+            }
+            Path dir = aotDir(launcher);
             if (!Files.isDirectory(dir)) {
                 return false;
             }
             try (Stream<Path> files = Files.list(dir)) {
-                List<String> names = files.map(p -> p.getFileName().toString()).toList();
-                if (names.stream().anyMatch(n -> n.endsWith(".aot"))) {
-                    return true;
-                }
-                if (names.stream().noneMatch(n -> n.endsWith(".aotconf") || n.endsWith(".tmp"))) {
+                boolean inProgress = files.anyMatch(p -> {
+                    String n = p.getFileName().toString();
+                    try {
+                        return (n.startsWith("record-") || n.endsWith(".tmp"))
+                                && Files.getLastModifiedTime(p).toMillis() >= sinceMillis;
+                    } catch (IOException e) {
+                        return false; // removed meanwhile
+                    }
+                });
+                if (!inProgress) {
                     return false;
                 }
             }

@@ -4,6 +4,7 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * What one benchmark pass cost in CPU: the CPU time of the threads doing the work (the stream threads, or the plain
@@ -13,7 +14,7 @@ import java.util.Locale;
  * <pre>{@code
  * PassCpu cpu = PassCpu.start();
  * ... the pass ...
- * System.out.println(cpu.line(records, PassCpu.threadsNamed("StreamThread")));
+ * System.out.println(cpu.line(records, PassCpu.threadsNamed(".*-StreamThread-\\d+")));
  * }</pre>
  */
 final class PassCpu {
@@ -38,17 +39,17 @@ final class PassCpu {
         return THREADS.getCurrentThreadCpuTime() - currentThreadStartNs;
     }
 
-    /** Total CPU time of the live threads whose names contain every one of {@code parts} (created during the pass). */
-    static long threadsNamed(String... parts) {
+    /**
+     * Total CPU time of the live threads whose whole names match {@code regex} (created during the pass; for the
+     * stream threads {@code <appId>-<uuid>-StreamThread-<n>}, which excludes their clients' threads, such as
+     * {@code kafka-producer-network-thread | <appId>-<uuid>-StreamThread-1-producer}).
+     */
+    static long threadsNamed(String regex) {
+        Pattern pattern = Pattern.compile(regex);
         long total = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            boolean match = true;
-            for (String part : parts) {
-                match &= t.getName().contains(part);
-            }
-            if (match) {
-                long ns = THREADS.getThreadCpuTime(t.getId());
-                total += Math.max(0, ns);
+            if (pattern.matcher(t.getName()).matches()) {
+                total += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
             }
         }
         return total;

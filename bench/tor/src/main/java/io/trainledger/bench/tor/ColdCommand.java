@@ -1,7 +1,6 @@
 package io.trainledger.bench.tor;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +19,8 @@ final class ColdCommand {
     private ColdCommand() {
     }
 
-    /** Wall time of the process, whether it exited 0 (identical / matches), and its last line of output. */
-    record Result(double processSeconds, boolean ok, String lastLine) {
+    /** Wall time of the process and whether it exited 0 (identical / matches). */
+    record Result(double processSeconds, boolean ok) {
     }
 
     /** The {@code trainledger} launcher of the repository this benchmark runs in (found from the working directory). */
@@ -39,15 +38,12 @@ final class ColdCommand {
     static Result run(Path launcher, boolean aot, List<String> args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("TRAINLEDGER_AOT", aot ? "on" : "off");
         long t0 = System.nanoTime();
-        Process process = pb.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-        return new Result(seconds, exit == 0, lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip());
+        int exit = pb.start().waitFor();
+        return new Result((System.nanoTime() - t0) / 1e9, exit == 0);
     }
 
     /** When the newest AOT cache of the launcher was written (epoch ms), or 0 when there is none. */

@@ -16,6 +16,7 @@ import io.trainledger.events.RunSubmitted;
 import io.trainledger.tor.core.TorLedger;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A bounded, human-oriented history of one run: milestones (attempts, checkpoints, failures, recoveries, the end) and
@@ -132,7 +133,7 @@ public final class RunTimeline {
      */
     static String seconds(long nanos) {
         if (Math.abs(nanos) > 100_000_000_000_000_000L || nanos == Long.MIN_VALUE) {
-            return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e9);
+            return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
         }
         long millis = (Math.abs(nanos) + 500_000) / 1_000_000;
         return (nanos < 0 ? "-" : "") + millis / 1000 + "." + Long.toString(1000 + millis % 1000).substring(1);
@@ -141,6 +142,6 @@ public final class RunTimeline {
     /** {@link #seconds} of a duration in microseconds. */
     static String secondsOfMicros(long micros) {
         return Math.abs(micros) < 1_000_000_000_000_000L ? seconds(micros * 1000)
-                : String.format(java.util.Locale.ROOT, "%.3f", micros / 1e6);
+                : String.format(Locale.ROOT, "%.3f", micros / 1e6);
     }
 }

@@ -164,6 +164,8 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         long restored = started.getRestoredFromStep() == null ? 0 : started.getRestoredFromStep();
         w.lastStep = restored;
         w.lastProgressMicros = t;
+        w.attemptStartMicros = t; // its warm-up counts from here, not from the process's first heartbeat
+        w.attemptStartStep = restored;
         if (w.pendingAttempt != RunWatch.NONE && w.pendingAttempt < a) {
             long lost = Math.max(0, w.pendingStep - restored);
             long recoveryNanos = Math.max(0, (t - w.pendingLastProgressMicros) * 1000);
@@ -222,12 +224,28 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
 
     /**
      * Fail-slow: n consecutive steps above s x the rolling median of healthy steps, spanning at least the minimum
-     * duration since the last healthy step, open a straggler period.
+     * duration since the last healthy step, open a straggler period. A new attempt's slow steps before its first
+     * healthy one are its warm-up (a restarted process compiling, loading and allocating) and are skipped, neither
+     * judged nor sampled, for up to the warm-up allowance after its start; past that they count as any slow step.
      */
     private void trackStepTime(String runId, RunWatch w, int a, StepCompleted s, long t, long now) {
         long d = s.getStepNanos();
         long median = w.medianStepNanos(settings.minStepSamples());
         boolean slow = median > 0 && d > settings.stragglerFactor() * median;
+        if (!slow) {
+            w.warmedUp = true;
+        } else if (!w.warmedUp) {
+            if (t - w.attemptStartMicros < settings.stragglerWarmup().toNanos() / 1000) {
+                return; // still warming up
+            }
+            // slow since its start and for longer than any warm-up: every step of the attempt so far was slow
+            w.warmedUp = true;
+            w.slowStreak = (int) Math.min(Integer.MAX_VALUE - 1, Math.max(0, w.lastStep - w.attemptStartStep));
+            w.slowOnsetStep = w.attemptStartStep;
+            w.slowOnsetMicros = w.attemptStartMicros;
+            LOG.infof("run %s: attempt %d still slow %s after its start (step %d took %.3f s, median %.3f s)",
+                    runId, a, settings.stragglerWarmup(), s.getStep(), d / 1e9, median / 1e9);
+        }
         if (slow) {
             if (w.slowStreak == 0) {
                 w.slowOnsetStep = w.lastStep; // the last healthy step

@@ -32,6 +32,13 @@ public interface MonitorConfig {
     @WithDefault("3")
     int stragglerRecoverySteps();
 
+    /**
+     * A new attempt's slow steps before its first healthy one, for at most this long after its start, are its
+     * warm-up (a restarted process compiling and allocating) and are not judged; 0s turns this off.
+     */
+    @WithDefault("15s")
+    Duration stragglerWarmup();
+
     @WithDefault("10")
     int minStepSamples();
 
@@ -67,8 +74,8 @@ public interface MonitorConfig {
     default DetectionSettings toSettings() {
         String name = instance().orElseGet(() -> ProcessHandle.current().pid() + "@" + hostName());
         return new DetectionSettings(crashTimeout(), hangStepFactor(), hangFloor(), stragglerFactor(),
-                stragglerSteps(), stragglerMinDuration(), stragglerRecoverySteps(), minStepSamples(), stepWindow(), punctuateInterval(),
-                verdictHorizon(), finishedRetention(), idleRetention(), restartOn(), name);
+                stragglerSteps(), stragglerMinDuration(), stragglerRecoverySteps(), stragglerWarmup(), minStepSamples(),
+                stepWindow(), punctuateInterval(), verdictHorizon(), finishedRetention(), idleRetention(), restartOn(), name);
     }
 
     private static String hostName() {

@@ -22,8 +22,8 @@ import java.util.Deque;
  */
 final class RunWatch {
     static final int NONE = -1;
-    /** 2 added {@code backlogWallMs}; version 1 states still read. */
-    private static final byte VERSION = 2;
+    /** 2 added {@code backlogWallMs}, 3 the attempt's warm-up; states of versions 1 and 2 still read. */
+    private static final byte VERSION = 3;
     private static final int MAX_VERDICT_KEYS = 32;
 
     int attempt;
@@ -48,6 +48,12 @@ final class RunWatch {
     int stepNext;
 
     // straggler
+    /** Event time of the current attempt's AttemptStarted (or first sign, until it is seen). */
+    long attemptStartMicros;
+    /** The step the current attempt started from (its restored step). */
+    long attemptStartStep;
+    /** The current attempt has had a healthy step, or its warm-up allowance ran out: its slow steps are judged. */
+    boolean warmedUp;
     int slowStreak;
     int healthyStreak;
     boolean stragglerOpen;
@@ -71,6 +77,9 @@ final class RunWatch {
         heartbeatStep = 0;
         heartbeatProgressMicros = 0;
         lastProgressMicros = firstSignMicros;
+        attemptStartMicros = firstSignMicros;
+        attemptStartStep = lastStep;
+        warmedUp = false;
         slowStreak = 0;
         healthyStreak = 0;
         stragglerOpen = false;
@@ -172,6 +181,9 @@ final class RunWatch {
             for (int i = 0; i < stepCount; i++) {
                 out.writeLong(stepWindow[i]);
             }
+            out.writeLong(attemptStartMicros);
+            out.writeLong(attemptStartStep);
+            out.writeBoolean(warmedUp);
             out.writeInt(slowStreak);
             out.writeInt(healthyStreak);
             out.writeBoolean(stragglerOpen);
@@ -196,7 +208,7 @@ final class RunWatch {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             byte version = in.readByte();
-            if (version != VERSION && version != 1) {
+            if (version < 1 || version > VERSION) {
                 throw new IllegalStateException("unknown RunWatch state version " + version);
             }
             RunWatch w = new RunWatch();
@@ -220,6 +232,13 @@ final class RunWatch {
             w.stepNext = in.readInt();
             for (int i = 0; i < w.stepCount; i++) {
                 w.stepWindow[i] = in.readLong();
+            }
+            if (version >= 3) {
+                w.attemptStartMicros = in.readLong();
+                w.attemptStartStep = in.readLong();
+                w.warmedUp = in.readBoolean();
+            } else {
+                w.warmedUp = true; // an attempt watched by an older monitor is judged as it was (no warm-up)
             }
             w.slowStreak = in.readInt();
             w.healthyStreak = in.readInt();

@@ -1,6 +1,7 @@
 package io.trainledger.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.trainledger.events.FailureType;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,9 @@ class RunWatchTest {
         w.heartbeatStep = 121;
         w.stragglerOpen = true;
         w.slowOnsetStep = 100;
+        w.attemptStartMicros = 1_699_999_999_000_000L;
+        w.attemptStartStep = 90;
+        w.warmedUp = true;
         w.pendingAttempt = 2;
         w.pendingType = FailureType.HANG;
         w.pendingStep = 80;
@@ -36,6 +40,42 @@ class RunWatchTest {
         assertThat(back.hasVerdict("3:STRAGGLER:100")).isTrue();
         assertThat(back.hasVerdict("3:CHECKPOINT_CORRUPT:90@7000000")).isTrue();
         assertThat(w.toBytes().length).isLessThan(1024);
+    }
+
+    /**
+     * A state written by a version-2 monitor (before the warm-up) still reads: its attempt is judged as before, warm.
+     * The version-2 bytes are the version-3 encoding without the 17 bytes of the warm-up fields, which follow the step
+     * window: offset = version 1 + attempt 4 + two booleans 2 + six longs 48 + boolean 1 + three longs 24 + three
+     * ints 12 + 8 per step sample.
+     */
+    @Test
+    void aVersionTwoStateReadsAsAWarmAttempt() {
+        RunWatch w = new RunWatch();
+        w.attempt = 2;
+        w.attemptStarted = true;
+        w.lastStep = 55;
+        w.slowStreak = 3;
+        w.slowOnsetStep = 52;
+        w.pendingType = FailureType.CRASH;
+        for (long d = 1; d <= 12; d++) {
+            w.addStepSample(d * 1_000, 64);
+        }
+        w.attemptStartMicros = 123;
+        w.attemptStartStep = 40;
+        w.warmedUp = false;
+        byte[] v3 = w.toBytes();
+        int at = 92 + 8 * 12;
+        byte[] v2 = new byte[v3.length - 17];
+        System.arraycopy(v3, 0, v2, 0, at);
+        System.arraycopy(v3, at + 17, v2, at, v3.length - at - 17);
+        v2[0] = 2;
+
+        RunWatch back = RunWatch.fromBytes(v2);
+        assertThat(back.warmedUp).isTrue();
+        assertThat(back.attemptStartMicros).isZero();
+        assertThat(back).usingRecursiveComparison()
+                .ignoringFields("warmedUp", "attemptStartMicros", "attemptStartStep").isEqualTo(w);
+        assertThatThrownBy(() -> RunWatch.fromBytes(new byte[] {4})).hasMessageContaining("unknown RunWatch state");
     }
 
     @Test

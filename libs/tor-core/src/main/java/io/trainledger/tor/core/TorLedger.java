@@ -49,8 +49,6 @@ public final class TorLedger {
     /** Default hardware multiples of the projection. */
     public static final double[] DEFAULT_PROJECTION_SCALES = {2, 4, 8, 16};
 
-    static final int RING = 32;
-    static final int SLOTS = 60;
     static final int MAX_MARKS = 8;
     static final int RECENT_IDS = 8;
     static final long UNSET = Long.MIN_VALUE;
@@ -92,11 +90,7 @@ public final class TorLedger {
     final long[][] attr = new long[TYPES.length][A_COLS];
 
     // the preserved lineage: steps 1..head, with cumulative step time, and a ring of recent cumulative values
-    long head;
-    long cumNanos;
-    long ringFloor;
-    long ringFloorCum;
-    final long[] ring = new long[RING];
+    StepLineage lineage = new StepLineage();
 
     // straggler (fail-slow) periods, as lineage quantities so a rollback undoes them exactly
     boolean stragOpen;
@@ -107,14 +101,7 @@ public final class TorLedger {
     long stragSteps;
 
     // checkpoint marks: the lineage state at each snapshot, restorable once committed, never once rejected
-    private static final byte COMMITTED = 1;
-    private static final byte REJECTED = 2;
-    int markCount;
-    long[] markStep = new long[4];
-    long[] markCum = new long[4];
-    long[] markStragNanos = new long[4];
-    long[] markStragSteps = new long[4];
-    byte[] markFlags = new byte[4];
+    CheckpointMarks marks = new CheckpointMarks();
     /** Scratch result of {@link #rollbackTo}: WASTED due to a rejected checkpoint (not state). */
     long corruptWasted;
 
@@ -143,25 +130,12 @@ public final class TorLedger {
     int recentPos;
 
     // sliding windows
-    final long[] windowSeconds;
-    final long[] slotNanos;
-    final long[][] slotCounts;
-    final long[] lastSlot;
+    final StepWindows windows;
 
     IdealStepEstimator ideal = new IdealStepEstimator();
 
     TorLedger(long[] windowSeconds) {
-        this.windowSeconds = windowSeconds.clone();
-        this.slotNanos = new long[windowSeconds.length];
-        this.slotCounts = new long[windowSeconds.length][SLOTS];
-        this.lastSlot = new long[windowSeconds.length];
-        for (int w = 0; w < windowSeconds.length; w++) {
-            if (windowSeconds[w] <= 0 || windowSeconds[w] % SLOTS != 0) {
-                throw new IllegalArgumentException("window must be a positive multiple of " + SLOTS + " s, got " + windowSeconds[w]);
-            }
-            slotNanos[w] = windowSeconds[w] / SLOTS * 1_000_000_000L;
-            lastSlot[w] = -1;
-        }
+        this.windows = new StepWindows(windowSeconds);
     }
 
     /** A new, empty ledger with the default one-hour sliding window. */
@@ -216,7 +190,7 @@ public final class TorLedger {
         } else if (p instanceof CheckpointRejected r) {
             accepted = onRejected(r);
         } else if (p instanceof CheckpointDeleted d) {
-            accepted = removeMark(d.getStep());
+            accepted = marks.remove(d.getStep());
         } else if (p instanceof FaultInjected f) {
             // ground truth from chaos: never read by TOR, only counted once
             long planned = micros(f.getPlannedAt());
@@ -310,7 +284,7 @@ public final class TorLedger {
             attr[type][A_RESTORE] += restore;
         }
         long r = a.getRestoredFromStep() == null ? 0 : Math.max(0, a.getRestoredFromStep());
-        if (currentAttempt > 0 || head > 0) {
+        if (currentAttempt > 0 || lineage.head() > 0) {
             long wasted = rollbackTo(r);
             wastedNanos += wasted;
             attr[CORRUPT][A_WASTED] += corruptWasted;
@@ -318,7 +292,7 @@ public final class TorLedger {
                 attr[type][A_WASTED] += wasted - corruptWasted;
             }
         }
-        prevSnapStep = head;
+        prevSnapStep = lineage.head();
         currentAttempt = k;
         pendingType = -1;
         if (endMicros == UNSET) {
@@ -329,7 +303,7 @@ public final class TorLedger {
 
     private boolean onStep(int attempt, long t, StepCompleted s) {
         long step = s.getStep();
-        if (attempt < currentAttempt || step <= head || (attempt == lastFailedAttempt && step > lastFailedStep)) {
+        if (attempt < currentAttempt || step <= lineage.head() || (attempt == lastFailedAttempt && step > lastFailedStep)) {
             return false; // a duplicate, a stale step of an earlier attempt, or a step after a failure's last progress
         }
         if (infraOpen && attempt == infraKeyAttempt && step > infraStep) {
@@ -337,12 +311,7 @@ public final class TorLedger {
         }
         long d = Math.max(0, s.getStepNanos());
         executedSteps++;
-        for (long g = head + 1; g < step && g > step - RING; g++) {
-            ring[(int) (g & (RING - 1))] = cumNanos; // steps missing from the log carry no time
-        }
-        head = step;
-        cumNanos += d;
-        ring[(int) (step & (RING - 1))] = cumNanos;
+        lineage.append(step, d);
         if (stragOpen) {
             stragNanos += d;
             stragSteps++;
@@ -352,17 +321,14 @@ public final class TorLedger {
         if (originMicros == UNSET) {
             originMicros = t;
         }
-        long r = rel(t);
-        for (int w = 0; w < windowSeconds.length; w++) {
-            addToSlot(w, r < 0 ? 0 : r / slotNanos[w]);
-        }
+        windows.addStep(rel(t));
         return true;
     }
 
     private boolean onSnapshot(int attempt, long t, CheckpointSnapshotted s) {
         long c = s.getStep();
         if (!after(attempt, c, lastSnapAttempt, lastSnapStep) || attempt < currentAttempt
-                || (attempt == lastFailedAttempt && c > lastFailedStep) || c > head) {
+                || (attempt == lastFailedAttempt && c > lastFailedStep) || c > lineage.head()) {
             return false;
         }
         lastSnapAttempt = attempt;
@@ -372,32 +338,25 @@ public final class TorLedger {
         snapshotCount++;
         snapshotIntervalSteps += Math.max(0, c - prevSnapStep);
         prevSnapStep = c;
-        if (findMark(c) < 0) {
-            addMark(c, cumAt(c), false);
+        if (marks.find(c) < 0) {
+            addMark(c, cumAt(c));
         }
         return true;
     }
 
     private boolean onCommit(CheckpointCommitted cc) {
         long c = cc.getStep();
-        int i = findMark(c);
+        int i = marks.find(c);
         if (i < 0) {
             return false; // a commit follows its snapshot: without one it is re-sent or of rolled-back work
         }
-        if (markFlags[i] != 0) {
+        if (!marks.pending(i)) {
             return false; // re-sent, or a commit of a snapshot already rejected (contradictory: the rejection stands)
         }
-        markFlags[i] = COMMITTED;
+        marks.commit(i);
         // commits arrive in step order: an older snapshot that is still uncommitted never will be, and an older
         // rejected one no longer matters (a restore that falls below this commit is charged to this one's rejection)
-        for (int j = markCount - 1; j >= 0; j--) {
-            if (markStep[j] < c && (markFlags[j] & COMMITTED) == 0) {
-                deleteMarkAt(j);
-            }
-        }
-        while (markCount > MAX_MARKS) {
-            deleteMarkAt(0);
-        }
+        marks.settleBelow(c, MAX_MARKS);
         return true;
     }
 
@@ -409,11 +368,11 @@ public final class TorLedger {
      * ledger holds no mark for (rolled back, pruned, never seen) costs nothing and is not counted.
      */
     private boolean onRejected(CheckpointRejected r) {
-        int i = findMark(r.getStep());
-        if (i < 0 || (markFlags[i] & REJECTED) != 0) {
+        int i = marks.find(r.getStep());
+        if (i < 0 || marks.rejected(i)) {
             return false;
         }
-        markFlags[i] |= REJECTED;
+        marks.reject(i);
         attr[CORRUPT][A_COUNT]++;
         return true;
     }
@@ -433,11 +392,11 @@ public final class TorLedger {
                 // fail-slow: the run keeps stepping. Steps after the last healthy one (f.step) count as slow, also
                 // those already folded before the verdict arrived.
                 stragOpen = true;
-                long onset = Math.max(f.getStep(), lowestKnown());
+                long onset = Math.max(f.getStep(), lineage.lowestKnown());
                 stragOnsetStep = onset;
-                if (onset < head) {
-                    stragNanos += cumNanos - cumAt(onset);
-                    stragSteps += head - onset;
+                if (onset < lineage.head()) {
+                    stragNanos += lineage.cumNanos() - cumAt(onset);
+                    stragSteps += lineage.head() - onset;
                 }
             }
             return true;
@@ -476,7 +435,7 @@ public final class TorLedger {
             }
             return true;
         }
-        if (failed > lastFailedAttempt && !(failed == currentAttempt && head > f.getStep())) {
+        if (failed > lastFailedAttempt && !(failed == currentAttempt && lineage.head() > f.getStep())) {
             infraOpen = true;
             infraStep = f.getStep();
             infraLastProgressMicros = lastProgress;
@@ -496,9 +455,9 @@ public final class TorLedger {
         attr[type][A_DETECTION] += detection;
         if (failed >= currentAttempt) {
             closeStraggler();
-            if (head > step) {
+            if (lineage.head() > step) {
                 // steps completed after the last progress (e.g. the diverged ones of a NaN) lie inside DETECTION
-                truncateTo(Math.max(step, lowestKnown()));
+                truncateTo(Math.max(step, lineage.lowestKnown()));
             }
             pendingType = type;
             pendingDetectedMicros = detectedMicros;
@@ -546,57 +505,41 @@ public final class TorLedger {
      */
     private long rollbackTo(long r) {
         corruptWasted = 0;
-        if (r >= head) {
-            if (r > head) {
-                head = r; // restored from a step this ledger never saw: progress without known time
-                ringFloor = r;
-                ringFloorCum = cumNanos;
+        if (r >= lineage.head()) {
+            if (r > lineage.head()) {
+                lineage.jumpTo(r); // restored from a step this ledger never saw: progress without known time
             }
             return 0;
         }
-        long lost = head - r;
+        long lost = lineage.head() - r;
         long cumR;
-        int i = findMark(r);
+        int i = marks.find(r);
         if (r == 0) {
             cumR = 0;
             stragNanos = 0;
             stragSteps = 0;
         } else if (i >= 0) {
-            cumR = markCum[i];
-            stragNanos = markStragNanos[i];
-            stragSteps = markStragSteps[i];
+            cumR = marks.cum(i);
+            stragNanos = marks.stragNanos(i);
+            stragSteps = marks.stragSteps(i);
         } else {
             cumR = cumAt(r);
             stragSteps = Math.min(stragSteps, r);
             stragNanos = Math.min(stragNanos, cumR);
         }
-        long wasted = cumNanos - cumR;
-        corruptWasted = Math.min(wasted, Math.max(0, rejectedAbove(r) - cumR));
+        long wasted = lineage.cumNanos() - cumR;
+        // had the newest rejected checkpoint above r been good, the restore would have reached it: the work between r
+        // and it is lost to the rejection
+        corruptWasted = Math.min(wasted, Math.max(0, marks.cumOfNewestRejected(r, lineage.head()) - cumR));
         truncateLineage(r, cumR, lost);
         return wasted;
     }
 
-    /**
-     * Cumulative step time at the newest rejected checkpoint in (r, head], or 0 when there is none: had that
-     * checkpoint been good, the restore would have reached it, so the work between r and it is lost to the rejection.
-     */
-    private long rejectedAbove(long r) {
-        for (int j = markCount - 1; j >= 0; j--) {
-            if (markStep[j] <= r) {
-                break;
-            }
-            if ((markFlags[j] & REJECTED) != 0 && markStep[j] <= head) {
-                return markCum[j];
-            }
-        }
-        return 0;
-    }
-
     /** Drops steps after s from the lineage without calling their time WASTED (it is already in DETECTION). */
     private void truncateTo(long s) {
-        long lost = head - s;
+        long lost = lineage.head() - s;
         long cumS = cumAt(s);
-        long dropped = cumNanos - cumS;
+        long dropped = lineage.cumNanos() - cumS;
         if (stragSteps > 0) {
             long slowDropped = Math.min(stragSteps, lost);
             stragSteps -= slowDropped;
@@ -606,130 +549,23 @@ public final class TorLedger {
     }
 
     private void truncateLineage(long r, long cumR, long lost) {
-        head = r;
-        cumNanos = cumR;
-        ringFloor = r;
-        ringFloorCum = cumR;
-        for (int j = markCount - 1; j >= 0; j--) {
-            if (markStep[j] > r) {
-                deleteMarkAt(j);
-            }
-        }
+        lineage.truncate(r, cumR);
+        marks.dropAfter(r);
         if (lastSnapStep > r) {
             lastSnapStep = r;
         }
-        for (int w = 0; w < windowSeconds.length; w++) {
-            removeFromSlots(w, lost);
-        }
+        windows.removeNewest(lost);
     }
 
-    /** Cumulative preserved step time at step s (s <= head). Exact within the ring, interpolated beyond it. */
+    /** Cumulative preserved step time at step s (s <= head), see {@link StepLineage#cumAt}. */
     private long cumAt(long s) {
-        if (s >= head) {
-            return cumNanos;
-        }
-        if (s <= 0) {
-            return 0;
-        }
-        if (s == ringFloor) {
-            return ringFloorCum;
-        }
-        if (s > ringFloor && s > head - RING) {
-            return ring[(int) (s & (RING - 1))];
-        }
-        int i = findMark(s);
-        if (i >= 0) {
-            return markCum[i];
-        }
-        return cumNanos / head * s; // beyond what is kept: average step time (documented approximation)
+        return lineage.cumAt(s, marks);
     }
 
-    private long lowestKnown() {
-        return Math.max(ringFloor, head - RING + 1);
-    }
-
-    private int findMark(long step) {
-        for (int i = markCount - 1; i >= 0; i--) {
-            if (markStep[i] == step) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private int addMark(long step, long cum, boolean committed) {
-        if (markCount == markStep.length) {
-            int n = markCount * 2;
-            markStep = Arrays.copyOf(markStep, n);
-            markCum = Arrays.copyOf(markCum, n);
-            markStragNanos = Arrays.copyOf(markStragNanos, n);
-            markStragSteps = Arrays.copyOf(markStragSteps, n);
-            markFlags = Arrays.copyOf(markFlags, n);
-        }
-        int at = markCount;
-        while (at > 0 && markStep[at - 1] > step) {
-            at--;
-        }
-        int tail = markCount - at;
-        System.arraycopy(markStep, at, markStep, at + 1, tail);
-        System.arraycopy(markCum, at, markCum, at + 1, tail);
-        System.arraycopy(markStragNanos, at, markStragNanos, at + 1, tail);
-        System.arraycopy(markStragSteps, at, markStragSteps, at + 1, tail);
-        System.arraycopy(markFlags, at, markFlags, at + 1, tail);
-        markStep[at] = step;
-        markCum[at] = cum;
-        boolean current = step == head;
-        markStragNanos[at] = current ? stragNanos : Math.min(stragNanos, cum);
-        markStragSteps[at] = current ? stragSteps : Math.min(stragSteps, step);
-        markFlags[at] = committed ? COMMITTED : 0;
-        markCount++;
-        return at;
-    }
-
-    private boolean removeMark(long step) {
-        int i = findMark(step);
-        if (i < 0) {
-            return false;
-        }
-        deleteMarkAt(i);
-        return true;
-    }
-
-    private void deleteMarkAt(int i) {
-        int tail = markCount - i - 1;
-        System.arraycopy(markStep, i + 1, markStep, i, tail);
-        System.arraycopy(markCum, i + 1, markCum, i, tail);
-        System.arraycopy(markStragNanos, i + 1, markStragNanos, i, tail);
-        System.arraycopy(markStragSteps, i + 1, markStragSteps, i, tail);
-        System.arraycopy(markFlags, i + 1, markFlags, i, tail);
-        markCount--;
-    }
-
-    // ------------------------------------------------------------------------------------------------ windows
-
-    private void addToSlot(int w, long slot) {
-        long[] counts = slotCounts[w];
-        if (slot > lastSlot[w]) {
-            long from = Math.max(lastSlot[w] + 1, slot - SLOTS + 1);
-            for (long k = from; k <= slot; k++) {
-                counts[(int) (k % SLOTS)] = 0;
-            }
-            lastSlot[w] = slot;
-        } else if (slot <= lastSlot[w] - SLOTS) {
-            return;
-        }
-        counts[(int) (slot % SLOTS)]++;
-    }
-
-    /** Lost steps are the newest of the lineage: take them off the newest slots first. */
-    private void removeFromSlots(int w, long n) {
-        long[] counts = slotCounts[w];
-        for (long k = lastSlot[w]; k > lastSlot[w] - SLOTS && k >= 0 && n > 0; k--) {
-            int i = (int) (k % SLOTS);
-            long take = Math.min(n, counts[i]);
-            counts[i] -= take;
-            n -= take;
-        }
+    /** A mark of the lineage at step c (cumulative time cum); straggler quantities as of then, or bounded by it. */
+    private void addMark(long c, long cum) {
+        boolean current = c == lineage.head();
+        marks.insert(c, cum, current ? stragNanos : Math.min(stragNanos, cum), current ? stragSteps : Math.min(stragSteps, c));
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -784,8 +620,8 @@ public final class TorLedger {
             restart += open;
             a[pendingType][A_RESTART] += open;
         }
-        long tOptRaw = saturatingMultiply(head, idealNanos);
-        long slowRaw = Math.max(0, cumNanos - tOptRaw);
+        long tOptRaw = saturatingMultiply(lineage.head(), idealNanos);
+        long slowRaw = Math.max(0, lineage.cumNanos() - tOptRaw);
         long stragSlow = Math.max(0, stragNanos - saturatingMultiply(stragSteps, idealNanos));
 
         // T_obs = T_opt + sum(buckets) exactly: each part is capped by what is left, OTHER takes the residual.
@@ -799,23 +635,17 @@ public final class TorLedger {
         long[] slowByType = new long[TYPES.length];
         slowByType[FailureType.STRAGGLER.ordinal()] = Math.min(stragSlow, slowdown);
 
-        long[] wTObs = new long[windowSeconds.length];
-        long[] wTOpt = new long[windowSeconds.length];
-        for (int w = 0; w < windowSeconds.length; w++) {
-            long cur = tObs / slotNanos[w];
-            long first = cur - SLOTS + 1;
-            long steps = 0;
-            for (long k = Math.max(first, Math.max(0, lastSlot[w] - SLOTS + 1)); k <= Math.min(cur, lastSlot[w]); k++) {
-                steps += slotCounts[w][(int) (k % SLOTS)];
-            }
-            wTObs[w] = tObs - Math.max(0, first * slotNanos[w]);
-            wTOpt[w] = Math.min(wTObs[w], saturatingMultiply(steps, idealNanos));
+        long[] wTObs = new long[windows.size()];
+        long[] wTOpt = new long[windows.size()];
+        for (int w = 0; w < windows.size(); w++) {
+            wTObs[w] = tObs - Math.max(0, windows.startNanos(w, tObs));
+            wTOpt[w] = Math.min(wTObs[w], saturatingMultiply(windows.steps(w, tObs), idealNanos));
         }
         long exposure = tObs - parts[0] - parts[1] - parts[2] - parts[3] - parts[4];
         return new TorAccounting(runId, asOfMicros == UNSET ? 0 : asOfMicros, eventsFolded, status, tObs, parts[7],
-                head, executedSteps, idealNanos, configuredIdealNanos <= 0,
+                lineage.head(), executedSteps, idealNanos, configuredIdealNanos <= 0,
                 parts[0], parts[1], parts[2], parts[5], parts[6], parts[3], parts[4], slowdown, left,
-                a, slowByType, windowSeconds.clone(), wTObs, wTOpt,
+                a, slowByType, windows.seconds(), wTObs, wTOpt,
                 exposure, snapshotCount, snapshotIntervalSteps, stallNanos);
     }
 

@@ -2,14 +2,10 @@ package io.trainledger.tor.core;
 
 import io.trainledger.tor.RunStatus;
 
-import java.util.Arrays;
 
 import static io.trainledger.tor.core.TorLedger.A_COLS;
 import static io.trainledger.tor.core.TorLedger.RECENT_IDS;
-import static io.trainledger.tor.core.TorLedger.RING;
-import static io.trainledger.tor.core.TorLedger.SLOTS;
 import static io.trainledger.tor.core.TorLedger.STATE_VERSION;
-import static io.trainledger.tor.core.TorLedger.UNSET;
 
 /**
  * The binary form of a {@link TorLedger}'s state (docs/TOR.md, "State"): a versioned varint encoding for a Kafka Streams
@@ -26,10 +22,7 @@ final class TorLedgerCodec {
         CompactBytes.Writer w = new CompactBytes.Writer();
         w.writeByte(STATE_VERSION);
         w.writeString(l.runId);
-        w.writeUnsigned(l.windowSeconds.length);
-        for (long ws : l.windowSeconds) {
-            w.writeUnsigned(ws);
-        }
+        l.windows.writeSeconds(w);
         w.writeByte((l.submitted ? 1 : 0) | (l.stragOpen ? 2 : 0));
         w.writeLong(l.originMicros).writeLong(l.asOfMicros).writeLong(l.endMicros);
         w.writeUnsigned(l.status.ordinal());
@@ -51,21 +44,9 @@ final class TorLedgerCodec {
                 }
             }
         }
-        w.writeLong(l.head).writeLong(l.cumNanos).writeLong(l.ringFloor).writeLong(l.ringFloorCum);
-        long lo = Math.max(l.ringFloor + 1, l.head - RING + 1);
-        long prev = lo - 1 == l.ringFloor ? l.ringFloorCum : UNSET;
-        for (long s = lo; s <= l.head; s++) {
-            long v = l.ring[(int) (s & (RING - 1))];
-            // cumulative values grow: store step times (small), the first one absolute
-            w.writeLong(prev == UNSET ? v : v - prev);
-            prev = v;
-        }
+        l.lineage.write(w);
         w.writeLong(l.stragKeyAttempt).writeLong(l.stragKeyMicros).writeLong(l.stragOnsetStep).writeLong(l.stragNanos).writeLong(l.stragSteps);
-        w.writeUnsigned(l.markCount);
-        for (int i = 0; i < l.markCount; i++) {
-            w.writeLong(l.markStep[i]).writeLong(l.markCum[i]).writeLong(l.markStragNanos[i]).writeLong(l.markStragSteps[i])
-                    .writeByte(l.markFlags[i]);
-        }
+        l.marks.write(w);
         w.writeLong(l.lastSnapAttempt).writeLong(l.lastSnapStep).writeLong(l.lastSnapEndMicros).writeLong(l.snapshotCount).writeLong(l.snapshotIntervalSteps)
                 .writeLong(l.prevSnapStep);
         w.writeLong(l.lastFaultPlannedMicros).writeLong(l.lastEvalAttempt).writeLong(l.lastEvalStep).writeLong(l.lastRecoveryAttempt);
@@ -73,12 +54,7 @@ final class TorLedgerCodec {
         for (long id : l.recentIds) {
             w.writeLong(id);
         }
-        for (int i = 0; i < l.windowSeconds.length; i++) {
-            w.writeLong(l.lastSlot[i]);
-            for (long k = Math.max(0, l.lastSlot[i] - SLOTS + 1); k <= l.lastSlot[i]; k++) {
-                w.writeUnsigned(l.slotCounts[i][(int) (k % SLOTS)]);
-            }
-        }
+        l.windows.writeSlots(w);
         l.ideal.write(w);
         w.writeLong(l.infraKeyAttempt).writeLong(l.infraKeyMicros).writeByte(l.infraOpen ? 1 : 0).writeLong(l.infraStep)
                 .writeLong(l.infraLastProgressMicros).writeLong(l.infraDetectedMicros);
@@ -92,11 +68,7 @@ final class TorLedgerCodec {
             throw new IllegalArgumentException("unsupported TorLedger state version " + version + " (this reader knows " + STATE_VERSION + ")");
         }
         String runId = r.readString();
-        long[] windows = new long[Math.toIntExact(r.readUnsigned())];
-        for (int i = 0; i < windows.length; i++) {
-            windows[i] = r.readUnsigned();
-        }
-        TorLedger l = new TorLedger(windows);
+        TorLedger l = new TorLedger(StepWindows.readSeconds(r));
         l.runId = runId;
         int flags = r.readByte();
         l.submitted = (flags & 1) != 0;
@@ -125,45 +97,13 @@ final class TorLedgerCodec {
             int idx = Math.toIntExact(r.readUnsigned());
             l.attr[idx / A_COLS][idx % A_COLS] = r.readLong();
         }
-        l.head = r.readLong();
-        l.cumNanos = r.readLong();
-        l.ringFloor = r.readLong();
-        l.ringFloorCum = r.readLong();
-        long lo = Math.max(l.ringFloor + 1, l.head - RING + 1);
-        long prev = lo - 1 == l.ringFloor ? l.ringFloorCum : UNSET;
-        for (long s = lo; s <= l.head; s++) {
-            long d = r.readLong();
-            long v = prev == UNSET ? d : prev + d;
-            l.ring[(int) (s & (RING - 1))] = v;
-            prev = v;
-        }
+        l.lineage = StepLineage.read(r);
         l.stragKeyAttempt = r.readInt();
         l.stragKeyMicros = r.readLong();
         l.stragOnsetStep = r.readLong();
         l.stragNanos = r.readLong();
         l.stragSteps = r.readLong();
-        int marks = Math.toIntExact(r.readUnsigned());
-        for (int i = 0; i < marks; i++) {
-            long step = r.readLong();
-            long cum = r.readLong();
-            long sn = r.readLong();
-            long ss = r.readLong();
-            byte markFlag = (byte) r.readByte();
-            int at = l.markCount;
-            if (at == l.markStep.length) {
-                l.markStep = Arrays.copyOf(l.markStep, at * 2);
-                l.markCum = Arrays.copyOf(l.markCum, at * 2);
-                l.markStragNanos = Arrays.copyOf(l.markStragNanos, at * 2);
-                l.markStragSteps = Arrays.copyOf(l.markStragSteps, at * 2);
-                l.markFlags = Arrays.copyOf(l.markFlags, at * 2);
-            }
-            l.markStep[at] = step;
-            l.markCum[at] = cum;
-            l.markStragNanos[at] = sn;
-            l.markStragSteps[at] = ss;
-            l.markFlags[at] = markFlag;
-            l.markCount++;
-        }
+        l.marks = CheckpointMarks.read(r);
         l.lastSnapAttempt = r.readInt();
         l.lastSnapStep = r.readLong();
         l.lastSnapEndMicros = r.readLong();
@@ -178,12 +118,7 @@ final class TorLedgerCodec {
         for (int i = 0; i < RECENT_IDS; i++) {
             l.recentIds[i] = r.readLong();
         }
-        for (int i = 0; i < windows.length; i++) {
-            l.lastSlot[i] = r.readLong();
-            for (long k = Math.max(0, l.lastSlot[i] - SLOTS + 1); k <= l.lastSlot[i]; k++) {
-                l.slotCounts[i][(int) (k % SLOTS)] = r.readUnsigned();
-            }
-        }
+        l.windows.readSlots(r);
         l.ideal = IdealStepEstimator.read(r);
         if (version >= 2) {
             l.infraKeyAttempt = r.readInt();

@@ -1,0 +1,62 @@
+package io.trainledger.tor.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * States written by earlier commits (src/test/resources/state-fixtures, see its README) still read: a restarted
+ * aggregator or a restored state store after an upgrade gives the same reports, and a version-2 state is written
+ * back byte for byte.
+ */
+class TorLedgerStateFormatTest {
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void aVersionTwoStateReadsToTheSameReportAndWritesBackTheSameBytes(int k) throws IOException {
+        byte[] state = fixture("v2-" + k + ".bin");
+        assertThat(state[0]).isEqualTo((byte) 2);
+        TorLedger l = TorLedger.fromBytes(state);
+        assertThat(l.report().toString() + "\n").isEqualTo(new String(fixture("v2-" + k + ".report.json"),
+                StandardCharsets.UTF_8));
+        assertThat(l.toBytes()).isEqualTo(state);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void aVersionOneStateReadsToTheSameReportAndIsWrittenAsVersionTwo(int k) throws IOException {
+        byte[] state = fixture("v1-" + k + ".bin");
+        assertThat(state[0]).isEqualTo((byte) 1);
+        TorLedger l = TorLedger.fromBytes(state);
+        assertThat(l.report().toString() + "\n").isEqualTo(new String(fixture("v1-" + k + ".report.json"),
+                StandardCharsets.UTF_8));
+        byte[] rewritten = l.toBytes();
+        assertThat(rewritten[0]).isEqualTo((byte) TorLedger.STATE_VERSION);
+        assertThat(TorLedger.fromBytes(rewritten).report()).isEqualTo(l.report());
+    }
+
+    @Test
+    void anUnknownVersionOrATruncatedStateIsRefused() throws IOException {
+        byte[] state = fixture("v2-3.bin");
+        byte[] future = state.clone();
+        future[0] = (byte) (TorLedger.STATE_VERSION + 1);
+        assertThatThrownBy(() -> TorLedger.fromBytes(future)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unsupported TorLedger state version " + (TorLedger.STATE_VERSION + 1));
+        byte[] truncated = Arrays.copyOf(state, state.length - 5);
+        assertThatThrownBy(() -> TorLedger.fromBytes(truncated)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static byte[] fixture(String name) throws IOException {
+        try (InputStream in = TorLedgerStateFormatTest.class.getResourceAsStream("/state-fixtures/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}

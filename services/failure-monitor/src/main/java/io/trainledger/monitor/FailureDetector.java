@@ -233,6 +233,11 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         long median = w.medianStepNanos(settings.minStepSamples());
         boolean slow = median > 0 && d > settings.stragglerFactor() * median;
         if (!slow) {
+            if (!w.warmedUp && median > 0 && w.lastStep > w.attemptStartStep) {
+                // an operator tuning straggler-warmup wants to know how long warm-ups last
+                LOG.infof("run %s: attempt %d warmed up after %d slow steps (%.1f s since its start; median %.3f s)",
+                        runId, a, w.lastStep - w.attemptStartStep, (t - w.attemptStartMicros) / 1e6, median / 1e9);
+            }
             w.warmedUp = true;
         } else if (!w.warmedUp) {
             if (t - w.attemptStartMicros < settings.stragglerWarmup().toNanos() / 1000) {

@@ -21,22 +21,14 @@ class TorLedgerStateFormatTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void aVersionTwoStateReadsToTheSameReportAndWritesBackTheSameBytes(int k) throws IOException {
-        byte[] state = fixture("v2-" + k + ".bin");
-        assertThat(state[0]).isEqualTo((byte) 2);
-        TorLedger l = TorLedger.fromBytes(state);
-        assertThat(l.report().toString() + "\n").isEqualTo(new String(fixture("v2-" + k + ".report.json"),
-                StandardCharsets.UTF_8));
-        assertThat(l.toBytes()).isEqualTo(state);
+        TorLedger l = readWithItsReport("v2-" + k, 2);
+        assertThat(l.toBytes()).isEqualTo(fixture("v2-" + k + ".bin"));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void aVersionOneStateReadsToTheSameReportAndIsWrittenAsVersionTwo(int k) throws IOException {
-        byte[] state = fixture("v1-" + k + ".bin");
-        assertThat(state[0]).isEqualTo((byte) 1);
-        TorLedger l = TorLedger.fromBytes(state);
-        assertThat(l.report().toString() + "\n").isEqualTo(new String(fixture("v1-" + k + ".report.json"),
-                StandardCharsets.UTF_8));
+        TorLedger l = readWithItsReport("v1-" + k, 1);
         byte[] rewritten = l.toBytes();
         assertThat(rewritten[0]).isEqualTo((byte) TorLedger.STATE_VERSION);
         assertThat(TorLedger.fromBytes(rewritten).report()).isEqualTo(l.report());
@@ -51,6 +43,16 @@ class TorLedgerStateFormatTest {
                 .hasMessageContaining("unsupported TorLedger state version " + (TorLedger.STATE_VERSION + 1));
         byte[] truncated = Arrays.copyOf(state, state.length - 5);
         assertThatThrownBy(() -> TorLedger.fromBytes(truncated)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Reads fixture {@code name}.bin (of state version {@code version}) and checks it gives the report printed then. */
+    private static TorLedger readWithItsReport(String name, int version) throws IOException {
+        byte[] state = fixture(name + ".bin");
+        assertThat(state[0]).isEqualTo((byte) version);
+        TorLedger l = TorLedger.fromBytes(state);
+        assertThat(l.report().toString() + "\n").as(name)
+                .isEqualTo(new String(fixture(name + ".report.json"), StandardCharsets.UTF_8));
+        return l;
     }
 
     private static byte[] fixture(String name) throws IOException {

@@ -166,7 +166,7 @@ class CheckpointerCrashIT {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".tmp")).toList();
         } catch (java.io.UncheckedIOException e) {
             if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
-                return List.of(".tmp (a file vanished while the store was listed: a write under way)");
+                return List.of("(a file vanished while the store was listed: listing again)");
             }
             throw e;
         }

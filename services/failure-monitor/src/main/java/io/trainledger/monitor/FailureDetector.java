@@ -186,6 +186,9 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         if (a > w.attempt) {
             supersede(runId, w, a, t, now); // steps of an attempt whose AttemptStarted we have not seen
             w.attemptStarted = true;
+            // it restored from the step before this one, as far as can be told: its steps are its own progress
+            w.lastStep = Math.max(0, s.getStep() - 1);
+            w.attemptStartStep = w.lastStep;
         }
         if (w.attemptFailed) {
             return; // trailing (e.g. diverged) steps of an attempt already judged
@@ -233,23 +236,27 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
         long median = w.medianStepNanos(settings.minStepSamples());
         boolean slow = median > 0 && d > settings.stragglerFactor() * median;
         if (!slow) {
-            if (!w.warmedUp && median > 0 && w.lastStep > w.attemptStartStep) {
+            if (!w.warmedUp && w.warmupSlowSteps > 0) {
                 // an operator tuning straggler-warmup wants to know how long warm-ups last
                 LOG.infof("run %s: attempt %d warmed up after %d slow steps (%.1f s since its start; median %.3f s)",
-                        runId, a, w.lastStep - w.attemptStartStep, (t - w.attemptStartMicros) / 1e6, median / 1e9);
+                        runId, a, w.warmupSlowSteps, (t - w.attemptStartMicros) / 1e6, median / 1e9);
             }
             w.warmedUp = true;
         } else if (!w.warmedUp) {
             if (t - w.attemptStartMicros < settings.stragglerWarmup().toNanos() / 1000) {
+                w.warmupSlowSteps = Math.min(Integer.MAX_VALUE - 1, w.warmupSlowSteps + 1);
                 return; // still warming up
             }
             // slow since its start and for longer than any warm-up: every step of the attempt so far was slow
             w.warmedUp = true;
-            w.slowStreak = (int) Math.min(Integer.MAX_VALUE - 1, Math.max(0, w.lastStep - w.attemptStartStep));
+            w.slowStreak = w.warmupSlowSteps;
             w.slowOnsetStep = w.attemptStartStep;
             w.slowOnsetMicros = w.attemptStartMicros;
-            LOG.infof("run %s: attempt %d still slow %s after its start (step %d took %.3f s, median %.3f s)",
-                    runId, a, settings.stragglerWarmup(), s.getStep(), d / 1e9, median / 1e9);
+            if (w.warmupSlowSteps > 0) {
+                LOG.infof("run %s: attempt %d still slow %s after its start, %d slow steps (step %d took %.3f s, "
+                        + "median %.3f s)", runId, a, settings.stragglerWarmup(), w.warmupSlowSteps, s.getStep(),
+                        d / 1e9, median / 1e9);
+            }
         }
         if (slow) {
             if (w.slowStreak == 0) {

@@ -54,6 +54,8 @@ final class RunWatch {
     long attemptStartStep;
     /** The current attempt has had a healthy step, or its warm-up allowance ran out: its slow steps are judged. */
     boolean warmedUp;
+    /** Slow steps of the current attempt skipped as its warm-up so far. */
+    int warmupSlowSteps;
     int slowStreak;
     int healthyStreak;
     boolean stragglerOpen;
@@ -80,6 +82,7 @@ final class RunWatch {
         attemptStartMicros = firstSignMicros;
         attemptStartStep = lastStep;
         warmedUp = false;
+        warmupSlowSteps = 0;
         slowStreak = 0;
         healthyStreak = 0;
         stragglerOpen = false;
@@ -184,6 +187,7 @@ final class RunWatch {
             out.writeLong(attemptStartMicros);
             out.writeLong(attemptStartStep);
             out.writeBoolean(warmedUp);
+            out.writeInt(warmupSlowSteps);
             out.writeInt(slowStreak);
             out.writeInt(healthyStreak);
             out.writeBoolean(stragglerOpen);
@@ -237,6 +241,7 @@ final class RunWatch {
                 w.attemptStartMicros = in.readLong();
                 w.attemptStartStep = in.readLong();
                 w.warmedUp = in.readBoolean();
+                w.warmupSlowSteps = in.readInt();
             } else {
                 w.warmedUp = true; // an attempt watched by an older monitor is judged as it was (no warm-up)
             }

@@ -272,6 +272,22 @@ class FailureMonitorTopologyTest {
     }
 
     @Test
+    void aSlowStartCountsTheStepsItSawNotTheStepNumbersItSpans() {
+        String run = "slow-start-sparse";
+        m.attemptStarted(run, 1, null);
+        m.steps(run, 1, 1, 40, STEP, 1.0);
+        m.attemptStarted(run, 2, 40L);
+        // a trainer that logs every other step: 600 ms apart, each StepCompleted 300 ms (so slow)
+        for (long step = 42; step <= 140; step += 2) {
+            m.advance(Duration.ofMillis(300));
+            m.steps(run, 2, step, step, Duration.ofMillis(300), 1.0);
+        }
+        // the allowance ran out at step 90 (15 s): 24 steps skipped before it, then it and every later one counted
+        assertThat(m.verdicts(run)).filteredOn(f -> f.getType() == FailureType.STRAGGLER).singleElement()
+                .satisfies(f -> assertThat(f.getEvidence()).startsWith("25 consecutive steps"));
+    }
+
+    @Test
     void theWarmUpEndsAtTheAttemptsFirstHealthyStep() {
         String run = "warm-then-slow";
         m.attemptStarted(run, 1, null);
@@ -279,7 +295,7 @@ class FailureMonitorTopologyTest {
         m.attemptStarted(run, 2, 40L);
         m.steps(run, 2, 41, 43, Duration.ofMillis(600), 1.0); // warm-up: skipped
         Instant healthy = m.steps(run, 2, 44, 44, STEP, 1.0);
-        m.steps(run, 2, 45, 52, Duration.ofMillis(300), 1.0); // 8 slow steps, 2.4 s, 5 s after the start
+        m.steps(run, 2, 45, 52, Duration.ofMillis(300), 1.0); // 8 slow steps, 2.4 s, ending 4.3 s after the start
         assertThat(m.verdicts(run)).filteredOn(f -> f.getType() == FailureType.STRAGGLER).singleElement()
                 .satisfies(f -> {
                     assertThat(f.getStep()).as("the attempt's first healthy step").isEqualTo(44);

@@ -22,7 +22,7 @@ class RunWatchTest {
         w.slowOnsetStep = 100;
         w.attemptStartMicros = 1_699_999_999_000_000L;
         w.attemptStartStep = 90;
-        w.warmedUp = true;
+        w.warmupSlowSteps = 7;
         w.pendingAttempt = 2;
         w.pendingType = FailureType.HANG;
         w.pendingStep = 80;
@@ -44,7 +44,7 @@ class RunWatchTest {
 
     /**
      * A state written by a version-2 monitor (before the warm-up) still reads: its attempt is judged as before, warm.
-     * The version-2 bytes are the version-3 encoding without the 17 bytes of the warm-up fields, which follow the step
+     * The version-2 bytes are the version-3 encoding without the 21 bytes of the warm-up fields, which follow the step
      * window: offset = version 1 + attempt 4 + two booleans 2 + six longs 48 + boolean 1 + three longs 24 + three
      * ints 12 + 8 per step sample.
      */
@@ -63,18 +63,19 @@ class RunWatchTest {
         w.attemptStartMicros = 123;
         w.attemptStartStep = 40;
         w.warmedUp = false;
+        w.warmupSlowSteps = 4;
         byte[] v3 = w.toBytes();
         int at = 92 + 8 * 12;
-        byte[] v2 = new byte[v3.length - 17];
+        byte[] v2 = new byte[v3.length - 21];
         System.arraycopy(v3, 0, v2, 0, at);
-        System.arraycopy(v3, at + 17, v2, at, v3.length - at - 17);
+        System.arraycopy(v3, at + 21, v2, at, v3.length - at - 21);
         v2[0] = 2;
 
         RunWatch back = RunWatch.fromBytes(v2);
         assertThat(back.warmedUp).isTrue();
         assertThat(back.attemptStartMicros).isZero();
         assertThat(back).usingRecursiveComparison()
-                .ignoringFields("warmedUp", "attemptStartMicros", "attemptStartStep").isEqualTo(w);
+                .ignoringFields("warmedUp", "attemptStartMicros", "attemptStartStep", "warmupSlowSteps").isEqualTo(w);
         assertThatThrownBy(() -> RunWatch.fromBytes(new byte[] {4})).hasMessageContaining("unknown RunWatch state");
     }
 

@@ -25,6 +25,19 @@ class TorLedgerStateFormatTest {
         assertThat(l.toBytes()).isEqualTo(fixture("v2-" + k + ".bin"));
     }
 
+    @Test
+    void versionTwoStatesWithRejectedCheckpointsAndInfraVerdictsReadAndWriteBackTheSame() throws IOException {
+        boolean rejectedMark = false;
+        for (int k = 1; k <= 3; k++) {
+            TorLedger l = readWithItsReport("v2-rejections-" + k, 2);
+            assertThat(l.toBytes()).isEqualTo(fixture("v2-rejections-" + k + ".bin"));
+            for (int i = 0; i < l.marks.size(); i++) {
+                rejectedMark |= l.marks.rejected(i);
+            }
+        }
+        assertThat(rejectedMark).as("a rejected checkpoint mark went through the codec").isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void aVersionOneStateReadsToTheSameReportAndIsWrittenAsVersionTwo(int k) throws IOException {

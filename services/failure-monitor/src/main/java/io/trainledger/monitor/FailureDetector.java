@@ -247,12 +247,12 @@ final class FailureDetector implements Processor<String, MonitorInput, String, S
                 w.warmupSlowSteps = Math.min(Integer.MAX_VALUE - 1, w.warmupSlowSteps + 1);
                 return; // still warming up
             }
-            // slow since its start and for longer than any warm-up: every step of the attempt so far was slow
             w.warmedUp = true;
-            w.slowStreak = w.warmupSlowSteps;
-            w.slowOnsetStep = w.attemptStartStep;
-            w.slowOnsetMicros = w.attemptStartMicros;
             if (w.warmupSlowSteps > 0) {
+                // slow since its start and for longer than any warm-up: every step of the attempt so far was slow
+                w.slowStreak = w.warmupSlowSteps;
+                w.slowOnsetStep = w.attemptStartStep;
+                w.slowOnsetMicros = w.attemptStartMicros;
                 LOG.infof("run %s: attempt %d still slow %s after its start, %d slow steps (step %d took %.3f s, "
                         + "median %.3f s)", runId, a, settings.stragglerWarmup(), w.warmupSlowSteps, s.getStep(),
                         d / 1e9, median / 1e9);

@@ -9,7 +9,7 @@ package io.trainledger.tor.core;
  */
 final class StepLineage {
     static final int RING = 32;
-    private static final long UNSET = Long.MIN_VALUE;
+    private static final long UNSET = TorLedger.UNSET;
 
     private long head;
     private long cumNanos;

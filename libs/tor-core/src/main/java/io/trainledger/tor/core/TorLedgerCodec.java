@@ -2,7 +2,6 @@ package io.trainledger.tor.core;
 
 import io.trainledger.tor.RunStatus;
 
-
 import static io.trainledger.tor.core.TorLedger.A_COLS;
 import static io.trainledger.tor.core.TorLedger.RECENT_IDS;
 import static io.trainledger.tor.core.TorLedger.STATE_VERSION;

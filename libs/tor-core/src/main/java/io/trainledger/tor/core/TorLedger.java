@@ -454,11 +454,11 @@ public final class TorLedger {
         detectionNanos += detection;
         attr[type][A_DETECTION] += detection;
         if (failed >= currentAttempt) {
-            closeStraggler();
             if (lineage.head() > step) {
                 // steps completed after the last progress (e.g. the diverged ones of a NaN) lie inside DETECTION
                 truncateTo(Math.max(step, lineage.lowestKnown()));
             }
+            closeStraggler();
             pendingType = type;
             pendingDetectedMicros = detectedMicros;
             if (endMicros == UNSET) {
@@ -537,15 +537,15 @@ public final class TorLedger {
 
     /** Drops steps after s from the lineage without calling their time WASTED (it is already in DETECTION). */
     private void truncateTo(long s) {
-        long lost = lineage.head() - s;
-        long cumS = cumAt(s);
-        long dropped = lineage.cumNanos() - cumS;
-        if (stragSteps > 0) {
-            long slowDropped = Math.min(stragSteps, lost);
-            stragSteps -= slowDropped;
-            stragNanos = Math.max(0, stragNanos - dropped);
+        long head = lineage.head();
+        // only the dropped steps of an open straggler period, those after its onset, were slow; how many dropped
+        // steps the ledger saw before the verdict (reordering) must not change the straggler's share
+        long slowFrom = Math.max(s, stragOnsetStep);
+        if (stragOpen && slowFrom < head) {
+            stragSteps = Math.max(0, stragSteps - (head - slowFrom));
+            stragNanos = Math.max(0, stragNanos - (lineage.cumNanos() - cumAt(slowFrom)));
         }
-        truncateLineage(s, cumS, lost);
+        truncateLineage(s, cumAt(s), head - s);
     }
 
     private void truncateLineage(long r, long cumR, long lost) {

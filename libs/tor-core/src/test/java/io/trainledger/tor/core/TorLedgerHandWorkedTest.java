@@ -313,6 +313,63 @@ class TorLedgerHandWorkedTest {
     }
 
     @Test
+    void aStragglerVerdictThatOvertakesItsOwnLastHealthyStepDoesNotCountThatStepAsSlow() {
+        // The run above, but the verdict (another writer) arrives before step 3, the last healthy step it names:
+        // step 3 took 1 s and is not part of the period. Same figures as in order: SLOWDOWN 8, all the straggler's.
+        List<RunEvent> e = List.of(
+                f.submitted(at(0), 1.0, 9, 100),
+                f.attemptStarted(at(0), 1, null, 0, 0),
+                f.step(at(1), 1, 1, ns(1)),
+                f.step(at(2), 1, 2, ns(1)),
+                f.failureDetected(at(3.5), 1, FailureType.STRAGGLER, at(3), 3),
+                f.step(at(3), 1, 3, ns(1)),
+                f.step(at(6), 1, 4, ns(3)),
+                f.step(at(9), 1, 5, ns(3)),
+                f.step(at(12), 1, 6, ns(3)),
+                f.step(at(15), 1, 7, ns(3)),
+                f.recovered(at(15.2), 1, FailureType.STRAGGLER, 7, 0, 0),
+                f.step(at(16.2), 1, 8, ns(1)),
+                f.step(at(17.2), 1, 9, ns(1)),
+                f.completed(at(17.2), 1, 9));
+        TorReport r = fold(e);
+        assertBadput(r, 0, 0, 0, 0, 0, 0, 0, 8, 0.2);
+        assertThat(attribution(r, FailureType.STRAGGLER).getSlowdownNanos()).isEqualTo(ns(8));
+    }
+
+    @Test
+    void divergedStepsDroppedAfterAClosedStragglerPeriodTakeNoSlownessWithThem() {
+        // steps 1..3 take 1 s (end 1, 2, 3); a straggler verdict at 3.5 names step 3; steps 4, 5 take 3 s (end 6, 9);
+        // steps 6, 7 take 1 s (end 10, 11) and the period is closed at 11.2; step 8 takes 1 s (end 12); steps 9, 10
+        // diverge (NaN loss, 2 s each, end 14, 16); the NAN_LOSS verdict at 16.5 names step 8 (last progress 12).
+        // The diverged steps leave the lineage (their time is DETECTION), but they were not slow: the preserved steps
+        // 1..8 took 3 + 6 + 2 + 1 = 12 s against T_opt 8 x 1 = 8, SLOWDOWN 4, all of it the straggler's
+        // (2 steps x (3 - 1)). Found by reorderingWithinTheBoundDoesNotChangeTheBuckets (seed 45138, mtbf 120,
+        // reorder 0.3): dropping diverged steps took min(slow steps, dropped steps) and all their time off the
+        // straggler's, so the figure depended on how many diverged steps came before the verdict.
+        List<RunEvent> e = List.of(
+                f.submitted(at(0), 1.0, 20, 100),
+                f.attemptStarted(at(0), 1, null, 0, 0),
+                f.step(at(1), 1, 1, ns(1)),
+                f.step(at(2), 1, 2, ns(1)),
+                f.step(at(3), 1, 3, ns(1)),
+                f.failureDetected(at(3.5), 1, FailureType.STRAGGLER, at(3), 3),
+                f.step(at(6), 1, 4, ns(3)),
+                f.step(at(9), 1, 5, ns(3)),
+                f.step(at(10), 1, 6, ns(1)),
+                f.step(at(11), 1, 7, ns(1)),
+                f.recovered(at(11.2), 1, FailureType.STRAGGLER, 7, 0, 0),
+                f.step(at(12), 1, 8, ns(1)),
+                f.step(at(14), 1, 9, ns(2), Double.NaN),
+                f.step(at(16), 1, 10, ns(2), Double.NaN),
+                f.failureDetected(at(16.5), 1, FailureType.NAN_LOSS, at(12), 8));
+        TorReport r = fold(e);
+        assertThat(r.getPreservedSteps()).isEqualTo(8);
+        assertThat(r.getBadput().getSlowdownNanos()).isEqualTo(ns(4));
+        assertThat(attribution(r, FailureType.STRAGGLER).getSlowdownNanos()).isEqualTo(ns(4));
+        assertThat(attribution(r, FailureType.NAN_LOSS).getDetectionNanos()).isEqualTo(ns(4.5));
+    }
+
+    @Test
     void idealStepIsEstimatedRobustly() {
         // no configured ideal; step times 1.0, 1.1, 1.2, 1.3, 9.0 s (one bin each).
         // median 1.2; |deviations| 0.2, 0.1, 0, 0.1, 7.8 -> MAD 0.1; band 1.2 +- 0.3 keeps 1.0..1.3:
